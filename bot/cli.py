@@ -1,0 +1,211 @@
+"""`pactbot`: build the index, ask questions, list sources, chat, evaluate; the bot's entry point."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from bot.console import chat as console_chat
+from bot.render import render_plain
+from bot.settings import Settings, configure_logging
+from index.articles import ArticleError
+from index.build import BuildReport
+from index.evaluate import EvalError, EvalReport, evaluate, gather_corpus, load_eval_set
+from index.glossary import GlossaryError
+from index.service import SearchService
+from index.store import StoreError, current_name, load_current
+
+app = typer.Typer(
+    help="Pactbot: answers questions about defence pacts by quoting news articles, with citations.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Fail(Exception):
+    """A problem to report on one line of standard error, then exit non-zero."""
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise Fail(f"setting {name}: {first['msg']}") from None
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _service(
+    settings: Settings,
+    knowledge_dir: Path | None = None,
+    data_dir: Path | None = None,
+    need_index: bool = False,
+) -> SearchService:
+    """The search service; checks what can be checked before the model takes seconds to load."""
+    knowledge = knowledge_dir or settings.knowledge_dir
+    data = data_dir or settings.data_dir
+    if not knowledge.is_dir():
+        raise Fail(f"knowledge directory {knowledge} does not exist (set PACTBOT_KNOWLEDGE_DIR)")
+    if need_index and current_name(data) is None:
+        raise Fail(f"no index in {data}; build it with `pactbot index`")
+    from index.embedder import MiniLMEmbedder  # slow import; only for commands that embed
+
+    return SearchService(knowledge, data, MiniLMEmbedder(), settings.max_article_bytes)
+
+
+def _print_report(report: BuildReport) -> None:
+    for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        for article_id in ids:
+            print(f"{label}: {article_id}")
+    for rejection in report.rejected:
+        kept = " (its previous version stays indexed)" if Path(rejection.path).stem in report.kept else ""
+        print(f"rejected: {rejection.path}: {rejection.reason}{kept}", file=sys.stderr)
+    state = "updated" if report.modified else "up to date"
+    print(
+        f"index {state}: {report.passages} passages from "
+        f"{len(report.added) + len(report.changed) + len(report.unchanged) + len(report.kept)} articles, "
+        f"{report.embedded} texts embedded (version {report.version})"
+    )
+
+
+@app.callback(invoke_without_command=True)
+def main_job(ctx: typer.Context) -> None:
+    """With no command: bring the index up to date, then start the Discord bot when DISCORD_TOKEN
+    is set, the console chat otherwise."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = _settings()
+    service = _service(settings)
+    report = service.rebuild()
+    if report.modified or report.rejected:
+        _print_report(report)
+    if settings.discord_token is not None:
+        raise Fail("the Discord bot is not part of this version yet; unset DISCORD_TOKEN for the console chat")
+    console_chat(service, settings.top_k)
+
+
+@app.command("index")
+def index_command() -> None:
+    """Build or update the index from the knowledge directory (only new or changed articles are embedded)."""
+    service = _service(_settings())
+    report = service.rebuild()
+    _print_report(report)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _questions(arguments: list[str]) -> list[str]:
+    questions: list[str] = []
+    for argument in arguments:
+        if argument == "-":
+            questions += [line.strip() for line in sys.stdin if line.strip()]
+        elif argument.strip():
+            questions.append(argument.strip())
+    return questions
+
+
+@app.command()
+def ask(
+    questions: Annotated[list[str], typer.Argument(help="Questions; '-' reads one per line from standard input.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question per line.")] = False,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=10, help="Most citations per answer.")] = None,
+) -> None:
+    """Answer questions by quoting the indexed articles."""
+    settings = _settings()
+    asked = _questions(questions)
+    if not asked:
+        raise Fail("no question given")
+    service = _service(settings, need_index=True)
+    for n, question in enumerate(asked):
+        answer = service.ask(question, k or settings.top_k)
+        if as_json:
+            print(answer.model_dump_json())
+        else:
+            print(("\n" if n else "") + render_plain(answer))
+
+
+@app.command()
+def sources(as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one per article.")] = False) -> None:
+    """List the indexed articles."""
+    settings = _settings()
+    data = load_current(settings.data_dir)
+    for a in data.manifest.articles:
+        if as_json:
+            print(a.model_dump_json())
+        else:
+            date = a.published.isoformat() if a.published else "undated"
+            print(f"{a.id}: {a.title} — {a.publisher or 'unknown publisher'}, {date} ({a.passages} passages)")
+    if not as_json:
+        print(f"{len(data.manifest.articles)} articles, index version {data.manifest.version}")
+
+
+@app.command()
+def chat() -> None:
+    """Chat in the console: one question per line, answers as they would be posted in Discord."""
+    settings = _settings()
+    service = _service(settings, need_index=True)
+    service.searcher  # load before the first prompt, so the first answer is not slow  # noqa: B018
+    console_chat(service, settings.top_k)
+
+
+def _print_eval(report: EvalReport) -> None:
+    for r in report.results:
+        if r.answerable:
+            mark = f"rank {r.rank}" if r.rank else ("ABSTAINED" if r.abstained else "miss")
+        else:
+            mark = "abstained" if r.abstained else "ANSWERED"
+        print(f"{mark:>10}  {r.question}")
+    print(f"\nanswerable questions: {report.answerable}, unanswerable: {report.unanswerable}")
+    print(f"top-1 hit rate: {report.top1:.1%}")
+    print(f"top-3 hit rate: {report.top3:.1%}")
+    print(f"MRR: {report.mrr:.3f}")
+    print(f"abstention precision: {report.abstention_precision:.1%}, recall: {report.abstention_recall:.1%}")
+    print(f"answerable questions abstained on: {report.answerable_abstained:.1%}")
+
+
+@app.command("eval")
+def eval_command(
+    file: Annotated[Path, typer.Argument(help="A question file (YAML); see tests/eval/.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The full report as JSON.")] = False,
+) -> None:
+    """Score answers against a question file. A file that names a corpus is scored on a fresh
+    index of that corpus, built in a temporary folder; otherwise on the configured index."""
+    settings = _settings()
+    eval_set = load_eval_set(file)
+    with tempfile.TemporaryDirectory(prefix="pactbot-eval-") as tmp:
+        if eval_set.corpus:
+            knowledge = Path(tmp) / "knowledge"
+            knowledge.mkdir()
+            gather_corpus(file, eval_set, knowledge)
+            service = _service(settings, knowledge, Path(tmp) / "data")
+            service.rebuild(show_progress=False)
+        else:
+            service = _service(settings)
+        report = evaluate(eval_set, lambda q: service.ask(q, settings.top_k))
+    if as_json:
+        print(report.model_dump_json(indent=1))
+    else:
+        _print_eval(report)
+
+
+def main() -> None:
+    try:
+        app()
+    except (Fail, StoreError, GlossaryError, ArticleError, EvalError, FileNotFoundError) as exc:
+        print(f"pactbot: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Settings, read once from the environment and `.env`, validated, and passed where needed."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(BaseSettings):
+    """Every setting has a default except the Discord token; see `.env.example`."""
+
+    model_config = SettingsConfigDict(env_prefix="PACTBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    knowledge_dir: Path = Path("knowledge")
+    data_dir: Path = Path("data")
+    max_article_bytes: int = Field(default=1_000_000, gt=0)
+    top_k: int = Field(default=3, ge=1, le=10)
+    log_level: LogLevel = "WARNING"
+
+
+def configure_logging(level: LogLevel) -> None:
+    """Logging goes to standard error, so answers on standard output stay clean for pipes."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # bm25s sets its own logger to DEBUG; keep it at the chosen level like everything else.
+    logging.getLogger("bm25s").setLevel(level)

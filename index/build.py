@@ -1,0 +1,225 @@
+"""Incremental index builds: embed only what is new or changed, drop what was removed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from pydantic import BaseModel, Field
+from tqdm import tqdm
+
+from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
+from index.embedder import Embedder, Vectors
+from index.glossary import find_acronyms
+from index.passages import Passage, sentence_starts, split_article
+from index.store import (
+    ArticleEntry,
+    CorruptIndex,
+    IndexData,
+    Manifest,
+    NoIndex,
+    acquire_build_lock,
+    load_current,
+    new_version_name,
+    prune,
+    write_version,
+)
+from index.text import stems
+
+log = logging.getLogger(__name__)
+
+
+class BuildReport(BaseModel):
+    """What a build did, for people: article ids by outcome and rejected files with reasons."""
+
+    added: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    rejected: list[Rejection] = Field(default_factory=list)
+    kept: list[str] = Field(default_factory=list)  # rejected now, previous good version still indexed
+    embedded: int = 0  # texts (passages and sentences) embedded by this build
+    passages: int = 0  # passages in the index afterwards
+    version: str | None = None  # the version serving afterwards
+
+    @property
+    def modified(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def build_lexical_index(passages: list[Passage]) -> bm25s.BM25:
+    bm25 = bm25s.BM25()
+    # An empty token list would make bm25s drop the document and shift every id after it.
+    bm25.index([stems(p.text) or ["\u2205"] for p in passages], show_progress=False)
+    return bm25
+
+
+def _entry(article: Article, passages: int) -> ArticleEntry:
+    return ArticleEntry(
+        id=article.id,
+        file=Path(article.path).name,
+        sha256=article.sha256,
+        title=article.title,
+        publisher=article.publisher,
+        published=article.published,
+        source=article.source,
+        authors=article.authors,
+        passages=passages,
+    )
+
+
+def _previous(data_dir: Path, embedder: Embedder) -> IndexData | None:
+    """The serving version, if its passages and vectors can be reused with this embedder."""
+    try:
+        data = load_current(data_dir)
+    except NoIndex:
+        return None
+    except CorruptIndex as exc:
+        log.warning("rebuilding from scratch: %s", exc)
+        return None
+    m = data.manifest
+    if (m.model, m.dimension, m.max_tokens) != (embedder.name, embedder.dimension, embedder.max_tokens):
+        log.info("embedding model changed (%s -> %s): every article is embedded again", m.model, embedder.name)
+        return None
+    return data
+
+
+def embedding_text(title: str, text: str) -> str:
+    """What the model reads for a passage or sentence: the article title gives it context
+    ("the pact" in a paragraph is the pact the headline names)."""
+    return f"{title}. {text}"
+
+
+def _vectors(
+    embedder: Embedder,
+    passages: list[Passage],
+    reused_rows: list[int],
+    previous: IndexData | None,
+    titles: dict[str, str],
+    show_progress: bool | None,
+) -> tuple[Vectors, Vectors, int]:
+    """Passage and sentence vectors: reused from `previous` where possible, embedded otherwise.
+
+    A one-sentence passage's sentence vector is its passage vector, so only sentences of longer
+    passages are embedded separately. Returns both matrices and the number of texts embedded.
+    """
+    starts = sentence_starts(passages)
+    vectors = np.empty((len(passages), embedder.dimension), dtype=np.float32)
+    sentence_vectors = np.empty((int(starts[-1]), embedder.dimension), dtype=np.float32)
+    texts: list[str] = []
+    targets: list[tuple[Vectors, int]] = []  # (matrix, row) to fill with each embedded text
+    if previous is not None:
+        old_starts = sentence_starts(previous.passages)
+    for i, (passage, row) in enumerate(zip(passages, reused_rows, strict=True)):
+        first, count = int(starts[i]), len(passage.sentences)
+        if row >= 0 and previous is not None:
+            vectors[i] = previous.vectors[row]
+            old = int(old_starts[row])
+            sentence_vectors[first : first + count] = previous.sentence_vectors[old : old + count]
+            continue
+        title = titles[passage.article_id]
+        texts.append(embedding_text(title, passage.text))
+        targets.append((vectors, i))
+        if count > 1:
+            for j in range(count):
+                texts.append(embedding_text(title, passage.sentence(j)))
+                targets.append((sentence_vectors, first + j))
+    if texts:
+        # disable=None lets tqdm decide: a bar on a terminal, nothing in logs and pipes.
+        disable = None if show_progress is None else not show_progress
+        with tqdm(total=len(texts), desc="Embedding", unit="text", disable=disable) as bar:
+            fresh = embedder.encode(texts, progress=bar.update)
+        for (matrix, row), vector in zip(targets, fresh, strict=True):
+            matrix[row] = vector
+    for i, passage in enumerate(passages):
+        if reused_rows[i] < 0 and len(passage.sentences) == 1:
+            sentence_vectors[int(starts[i])] = vectors[i]
+    return vectors, sentence_vectors, len(texts)
+
+
+def build_index(
+    knowledge_dir: Path,
+    data_dir: Path,
+    embedder: Embedder,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    show_progress: bool | None = None,
+) -> BuildReport:
+    """Bring the index in `data_dir` up to date with the articles in `knowledge_dir`.
+
+    Raises BuildInProgress when another build holds the lock. A rejected file is reported and,
+    when an earlier good version of it is indexed, that version is kept: bad input loses nothing.
+    """
+    if not knowledge_dir.is_dir():
+        raise FileNotFoundError(f"knowledge directory {knowledge_dir} does not exist")
+    with acquire_build_lock(data_dir):
+        articles, rejected = scan_directory(knowledge_dir, max_bytes)
+        previous = _previous(data_dir, embedder)
+        old_entries = {a.id: a for a in previous.manifest.articles} if previous else {}
+        report = BuildReport(rejected=rejected)
+
+        # Keep the previous version of an article whose file is now rejected.
+        new_ids = {a.id for a in articles}
+        rejected_ids = {Path(r.path).stem for r in rejected} - new_ids
+        report.kept = sorted(rejected_ids & old_entries.keys())
+
+        old_rows: dict[str, list[int]] = {}
+        if previous:
+            for row, passage in enumerate(previous.passages):
+                old_rows.setdefault(passage.article_id, []).append(row)
+
+        passages: list[Passage] = []
+        reused_rows: list[int] = []  # previous-version row per passage, -1 when it must be embedded
+        entries: list[ArticleEntry] = []
+        for article_id in report.kept:
+            rows = old_rows.get(article_id, [])
+            assert previous is not None
+            passages += [previous.passages[r] for r in rows]
+            reused_rows += rows
+            entries.append(old_entries[article_id])
+        for article in articles:
+            old = old_entries.get(article.id)
+            if old is not None and old.sha256 == article.sha256 and previous is not None:
+                rows = old_rows.get(article.id, [])
+                passages += [previous.passages[r] for r in rows]
+                reused_rows += rows
+                entries.append(_entry(article, len(rows)))
+                report.unchanged.append(article.id)
+                continue
+            (report.changed if old else report.added).append(article.id)
+            new = split_article(article, embedder.count_tokens, embedder.max_tokens)
+            passages += new
+            reused_rows += [-1] * len(new)
+            entries.append(_entry(article, len(new)))
+        report.removed = sorted(old_entries.keys() - new_ids - set(report.kept))
+        report.passages = len(passages)
+
+        if previous is not None and not report.modified:
+            report.version = previous.manifest.version
+            return report
+
+        titles = {e.id: e.title for e in entries}
+        vectors, sentence_vectors, report.embedded = _vectors(
+            embedder, passages, reused_rows, previous, titles, show_progress
+        )
+
+        acronyms: dict[str, str] = {}
+        for passage in passages:
+            for abbr, long_form in find_acronyms(passage.text).items():
+                acronyms.setdefault(abbr, long_form)
+        manifest = Manifest(
+            version=new_version_name(),
+            created=dt.datetime.now(dt.UTC),
+            model=embedder.name,
+            dimension=embedder.dimension,
+            max_tokens=embedder.max_tokens,
+            passage_count=len(passages),
+            articles=sorted(entries, key=lambda e: e.id),
+            acronyms=acronyms,
+        )
+        write_version(data_dir, manifest, passages, vectors, sentence_vectors, build_lexical_index(passages))
+        prune(data_dir)
+        report.version = manifest.version
+        return report

@@ -1,0 +1,182 @@
+"""Hybrid retrieval over one index version: dense (FAISS) and lexical (BM25), fused, then the
+sentences of the best passages scored for quoting."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from index.embedder import Embedder
+from index.glossary import Expander, Expansion
+from index.passages import sentence_starts
+from index.store import IndexData
+from index.text import stems
+
+# Reciprocal rank fusion constant: the usual 60 keeps one list's top hit from drowning the other.
+RRF_K = 60
+# Expansion words count half: they widen recall, the user's own words decide.
+EXPANSION_WEIGHT = 0.5
+# A sentence's score: how close its passage and the sentence itself are to the question in
+# meaning, and how much of the question's wording it shares. Chosen on the development
+# question set (tests/eval/questions-dev.yaml), where the sentence itself mattered more than
+# its passage and lexical coverage broke ties between paraphrases; see README "Quality".
+PASSAGE_WEIGHT = 0.3
+SENTENCE_WEIGHT = 0.7
+COVERAGE_WEIGHT = 0.5
+
+
+_NAME = re.compile(r"\b[A-Z][\w’'-]*")
+_QUESTION_OPENERS = frozenset(
+    "what when who whom whose why how which where is are was were did do does can could will would "
+    "should has have had tell list give show explain describe any the a an in on at".split()
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    expansions: list[Expansion]
+    vector: npt.NDArray[np.float32]
+    terms: dict[str, float]  # stem -> BM25 weight (1 for the question's words, less for expansions)
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    row: int
+    dense: float  # cosine similarity of question and passage
+    lexical: float  # BM25 score
+    fused: float  # reciprocal-rank fusion of the two rankings
+
+
+@dataclass(frozen=True)
+class SentenceHit:
+    row: int  # passage row
+    sentence: int  # index of the sentence in the passage
+    dense: float  # cosine similarity of question and sentence
+    coverage: float  # IDF-weighted share of the question's terms that the sentence contains
+    score: float
+
+
+class HybridSearcher:
+    """Searches one immutable index version; safe to share between threads."""
+
+    def __init__(self, data: IndexData, embedder: Embedder, expander: Expander) -> None:
+        self.data = data
+        self.embedder = embedder
+        self.expander = expander
+        # Exact inner-product search; with unit-length vectors it ranks by cosine similarity.
+        self._faiss = faiss.IndexFlatIP(data.manifest.dimension)
+        if len(data.vectors):
+            self._faiss.add(data.vectors)
+        bm25 = data.bm25
+        self._vocab: dict[str, int] = bm25.vocab_dict
+        indptr = np.asarray(bm25.scores["indptr"])
+        doc_freq = np.diff(indptr).astype(np.float64)
+        n = max(len(data.passages), 1)
+        self._idf = np.log(1.0 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
+        self._sentence_stems: dict[int, list[set[str]]] = {}
+        self._sentence_starts = sentence_starts(data.passages)
+
+    def make_query(self, question: str) -> Query:
+        expansions = self.expander.expand(question)
+        phrases = [p for e in expansions for p in e.phrases]
+        terms = dict.fromkeys(stems(" ".join(phrases)), EXPANSION_WEIGHT)
+        terms.update(dict.fromkeys(stems(question), 1.0))
+        text = question if not phrases else f"{question} ({'; '.join(phrases)})"
+        vector = self.embedder.encode([text])[0]
+        return Query(question, expansions, vector, terms)
+
+    def _lexical_scores(self, query: Query) -> npt.NDArray[np.float32]:
+        scores = np.zeros(len(self.data.passages), dtype=np.float32)
+        for weight in {w for w in query.terms.values()}:
+            ids = [self._vocab[t] for t, w in query.terms.items() if w == weight and t in self._vocab]
+            if ids:
+                scores += weight * self.data.bm25.get_scores_from_ids(ids)
+        return scores
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Capitalised words of the question (names, acronyms) that no indexed passage contains.
+
+        A question about "Peru" or "Vilnius" cannot be answered from articles that never name
+        them, however close in meaning some passage is. Glossary phrases count as known: the
+        articles may name the thing another way ("Britain" for "UK").
+        """
+        glossary = self.expander.known_words
+        unknown = []
+        for i, word in enumerate(_NAME.findall(question)):
+            if i == 0 and question.lstrip().startswith(word) and word.lower() in _QUESTION_OPENERS:
+                continue
+            key = stems(word, True)
+            if key and not any(k in self._vocab or k in glossary for k in key):
+                unknown.append(word)
+        return unknown
+
+    def passages(self, query: Query, n: int) -> list[PassageHit]:
+        """The `n` best passages by fused rank."""
+        total = len(self.data.passages)
+        if total == 0:
+            return []
+        n = min(n, total)
+        dense_scores, dense_rows = self._faiss.search(query.vector.reshape(1, -1), n)
+        # FAISS pads with -1 when it has fewer than n results; those are not passages.
+        dense = {int(r): float(s) for r, s in zip(dense_rows[0], dense_scores[0], strict=True) if r >= 0}
+        lexical_all = self._lexical_scores(query)
+        lexical_rows = np.argsort(-lexical_all, kind="stable")[:n]
+        fused: dict[int, float] = {}
+        for rank, row in enumerate(dense):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, row in enumerate(int(r) for r in lexical_rows if lexical_all[r] > 0):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused, key=lambda r: -fused[r])[:n]
+        missing = [r for r in best if r not in dense]
+        if missing:
+            sims = self.data.vectors[missing] @ query.vector
+            dense.update({r: float(s) for r, s in zip(missing, sims, strict=True)})
+        return [PassageHit(row=r, dense=dense[r], lexical=float(lexical_all[r]), fused=fused[r]) for r in best]
+
+    def _stems_of(self, row: int) -> list[set[str]]:
+        cached = self._sentence_stems.get(row)
+        if cached is None:
+            passage = self.data.passages[row]
+            cached = [set(stems(passage.sentence(i), True)) for i in range(len(passage.sentences))]
+            self._sentence_stems[row] = cached
+        return cached
+
+    def coverage(self, query: Query, words: set[str]) -> float:
+        """IDF-weighted share of the question's own terms found in `words`.
+
+        A term also counts as found when the question used it in a glossary phrase and `words`
+        holds one of that phrase's alternatives ("access agreement" found as "entry settlement").
+        Terms the index has never seen weigh as much as the rarest known term: a question about
+        "Vilnius" is not answered by a passage that merely mentions NATO.
+        """
+        rarest = float(self._idf.max(initial=1.0))
+        total = matched = 0.0
+        for term, weight in query.terms.items():
+            if weight < 1.0:
+                continue
+            idf = float(self._idf[self._vocab[term]]) if term in self._vocab else rarest
+            total += idf
+            if term in words or any(
+                term in e.used and any(alt <= words for alt in e.alternatives) for e in query.expansions
+            ):
+                matched += idf
+        return matched / total if total else 0.0
+
+    def sentences(self, query: Query, hits: list[PassageHit]) -> list[SentenceHit]:
+        """Every sentence of the given passages, best first."""
+        out = []
+        for hit in hits:
+            first = int(self._sentence_starts[hit.row])
+            words = self._stems_of(hit.row)
+            sims = self.data.sentence_vectors[first : first + len(words)] @ query.vector
+            for i, (sentence_words, sim) in enumerate(zip(words, sims, strict=True)):
+                cov = self.coverage(query, sentence_words)
+                score = PASSAGE_WEIGHT * hit.dense + SENTENCE_WEIGHT * float(sim) + COVERAGE_WEIGHT * cov
+                out.append(SentenceHit(hit.row, i, float(sim), cov, score))
+        out.sort(key=lambda s: -s.score)
+        return out

@@ -1,0 +1,67 @@
+"""The search service the console chat, the CLI and the Discord bot share.
+
+It loads the model once, serves the current index version, and swaps in a new version as one
+reference assignment after a rebuild, so questions in flight finish on the version they started.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from index.answer import Answer, answer_question
+from index.articles import DEFAULT_MAX_BYTES
+from index.build import BuildReport, build_index
+from index.embedder import Embedder
+from index.glossary import Expander, load_glossary
+from index.search import HybridSearcher
+from index.store import load_current
+
+log = logging.getLogger(__name__)
+
+GLOSSARY_FILE = "glossary.yaml"
+
+
+class SearchService:
+    def __init__(
+        self,
+        knowledge_dir: Path,
+        data_dir: Path,
+        embedder: Embedder,
+        max_article_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.knowledge_dir = knowledge_dir
+        self.data_dir = data_dir
+        self.embedder = embedder
+        self.max_article_bytes = max_article_bytes
+        self._searcher: HybridSearcher | None = None
+        self._reload_lock = threading.Lock()
+
+    @property
+    def searcher(self) -> HybridSearcher:
+        if self._searcher is None:
+            self.reload()
+        assert self._searcher is not None
+        return self._searcher
+
+    def reload(self) -> None:
+        """Load the current index version and the glossary, and start serving them."""
+        with self._reload_lock:
+            data = load_current(self.data_dir)
+            glossary = load_glossary(self.knowledge_dir / GLOSSARY_FILE)
+            expander = Expander(glossary, data.manifest.acronyms)
+            self._searcher = HybridSearcher(data, self.embedder, expander)
+            log.info("serving index version %s (%d passages)", data.manifest.version, len(data.passages))
+
+    def ask(self, question: str, k: int = 3) -> Answer:
+        return answer_question(self.searcher, question, k)
+
+    def rebuild(self, show_progress: bool | None = None) -> BuildReport:
+        """Update the index from the knowledge directory, then serve the new version."""
+        report = build_index(
+            self.knowledge_dir, self.data_dir, self.embedder, self.max_article_bytes, show_progress
+        )
+        if self._searcher is None or report.version != self._searcher.data.manifest.version:
+            self.reload()
+        return report

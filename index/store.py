@@ -1,0 +1,265 @@
+"""The on-disk index: immutable versions in a data directory, switched atomically.
+
+Layout::
+
+    DATA_DIR/CURRENT                 name of the version being served
+    DATA_DIR/versions/<name>/        manifest.json, passages.jsonl, vectors.npy, bm25/...
+    DATA_DIR/build.lock              held by whoever is building, across processes
+
+A version is written in a temporary folder, checked, renamed into place, and only then named in
+CURRENT with os.replace; a build that fails or is killed midway leaves CURRENT as it was. The
+live version is never modified, so readers need no lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from filelock import FileLock, Timeout
+from pydantic import BaseModel, Field, ValidationError
+
+from index.embedder import Vectors
+from index.passages import Passage, sentence_starts
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+VECTORS = "vectors.npy"
+SENTENCE_VECTORS = "sentence_vectors.npy"
+BM25_DIR = "bm25"
+KEEP_VERSIONS = 2  # the live one and the one before it, to fall back on
+
+
+class StoreError(RuntimeError):
+    """The index cannot be used; the message says what to do."""
+
+
+class NoIndex(StoreError):
+    pass
+
+
+class CorruptIndex(StoreError):
+    pass
+
+
+class BuildInProgress(StoreError):
+    pass
+
+
+class ArticleEntry(BaseModel):
+    """What the index remembers of an article: its metadata and content hash, not its text."""
+
+    id: str
+    file: str
+    sha256: str
+    title: str
+    publisher: str | None = None
+    published: dt.date | None = None
+    source: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    passages: int
+
+
+class Manifest(BaseModel):
+    format: int = FORMAT
+    version: str
+    created: dt.datetime
+    model: str
+    dimension: int
+    max_tokens: int
+    passage_count: int
+    articles: list[ArticleEntry]
+    acronyms: dict[str, str] = Field(default_factory=dict)
+    files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256
+
+
+@dataclass(frozen=True)
+class IndexData:
+    """One loaded, verified version of the index."""
+
+    path: Path
+    manifest: Manifest
+    passages: list[Passage]
+    vectors: Vectors  # one row per passage
+    sentence_vectors: Vectors  # one row per sentence, passages in order (see sentence_starts)
+    bm25: bm25s.BM25
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def versions_dir(data_dir: Path) -> Path:
+    return data_dir / "versions"
+
+
+def current_name(data_dir: Path) -> str | None:
+    try:
+        return (data_dir / "CURRENT").read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def build_lock(data_dir: Path) -> FileLock:
+    """A lock that fails at once when another process or thread is already building."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(data_dir / "build.lock", timeout=0, thread_local=False)
+
+
+def acquire_build_lock(data_dir: Path) -> FileLock:
+    lock = build_lock(data_dir)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise BuildInProgress("another index build is running; try again when it has finished") from None
+    return lock
+
+
+def write_version(
+    data_dir: Path,
+    manifest: Manifest,
+    passages: list[Passage],
+    vectors: Vectors,
+    sentence_vectors: Vectors,
+    bm25: bm25s.BM25,
+) -> Path:
+    """Write a complete new version and make it the current one. Call with the build lock held."""
+    root = versions_dir(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-{manifest.version}"
+    tmp.mkdir()
+    try:
+        with (tmp / PASSAGES).open("w", encoding="utf-8") as out:
+            for passage in passages:
+                out.write(passage.model_dump_json() + "\n")
+        np.save(tmp / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+        np.save(tmp / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, dtype=np.float32), allow_pickle=False)
+        bm25.save(str(tmp / BM25_DIR), allow_pickle=False, show_progress=False)
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        for path in files:
+            _fsync(path)
+        manifest.files = {p.relative_to(tmp).as_posix(): _sha256(p) for p in files}
+        (tmp / MANIFEST).write_text(manifest.model_dump_json(indent=1), encoding="utf-8")
+        _fsync(tmp / MANIFEST)
+        final = root / manifest.version
+        os.replace(tmp, final)
+        _fsync(root)
+        pointer = data_dir / "CURRENT.tmp"
+        pointer.write_text(manifest.version + "\n", encoding="utf-8")
+        _fsync(pointer)
+        os.replace(pointer, data_dir / "CURRENT")
+        _fsync(data_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("index version %s is now current", manifest.version)
+    return final
+
+
+def new_version_name() -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def prune(data_dir: Path, keep: int = KEEP_VERSIONS) -> None:
+    """Delete old versions and the leftovers of killed builds. Call with the build lock held."""
+    root = versions_dir(data_dir)
+    if not root.exists():
+        return
+    live = current_name(data_dir)
+    for leftover in root.glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    names = sorted((p.name for p in root.iterdir() if not p.name.startswith(".")), reverse=True)
+    kept = [n for n in names if n == live][:1] + [n for n in names if n != live][: keep - 1]
+    for name in names:
+        if name not in kept:
+            shutil.rmtree(root / name, ignore_errors=True)
+
+
+def _read_manifest(path: Path) -> Manifest:
+    try:
+        manifest = Manifest.model_validate_json((path / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        raise CorruptIndex(f"{path.name}: the manifest is missing") from None
+    except ValidationError:
+        raise CorruptIndex(f"{path.name}: the manifest is damaged") from None
+    if manifest.format != FORMAT:
+        raise CorruptIndex(f"{path.name}: written in index format {manifest.format}, this Pactbot reads {FORMAT}")
+    return manifest
+
+
+def _verify(path: Path, manifest: Manifest) -> None:
+    expected = {PASSAGES, VECTORS, SENTENCE_VECTORS}
+    missing = expected - manifest.files.keys()
+    if missing:
+        raise CorruptIndex(f"{path.name}: the manifest does not list {', '.join(sorted(missing))}")
+    for name, digest in manifest.files.items():
+        file = path / name
+        if not file.is_file():
+            raise CorruptIndex(f"{path.name}: {name} is missing")
+        if _sha256(file) != digest:
+            raise CorruptIndex(f"{path.name}: {name} does not match its checksum")
+
+
+def load_version(path: Path) -> IndexData:
+    """Load one version, verifying every file against the manifest's checksums."""
+    manifest = _read_manifest(path)
+    _verify(path, manifest)
+    with (path / PASSAGES).open(encoding="utf-8") as lines:
+        passages = [Passage.model_validate_json(line) for line in lines]
+    vectors = np.load(path / VECTORS, allow_pickle=False)
+    sentence_vectors = np.load(path / SENTENCE_VECTORS, allow_pickle=False)
+    bm25 = bm25s.BM25.load(str(path / BM25_DIR), allow_pickle=False)
+    sentences = int(sentence_starts(passages)[-1])
+    if (
+        len(passages) != manifest.passage_count
+        or vectors.shape != (len(passages), manifest.dimension)
+        or sentence_vectors.shape != (sentences, manifest.dimension)
+    ):
+        raise CorruptIndex(f"{path.name}: the vectors, passages and manifest disagree on their sizes")
+    return IndexData(path, manifest, passages, vectors, sentence_vectors, bm25)
+
+
+def load_current(data_dir: Path) -> IndexData:
+    """The current version, or the newest older one that verifies when the current one is damaged."""
+    live = current_name(data_dir)
+    root = versions_dir(data_dir)
+    if live is None or not root.exists():
+        raise NoIndex(f"no index in {data_dir}; build it with `pactbot index`")
+    others = sorted((p.name for p in root.iterdir() if not p.name.startswith(".") and p.name != live), reverse=True)
+    problems = []
+    for name in [live, *others]:
+        try:
+            data = load_version(root / name)
+        except (CorruptIndex, OSError, ValueError) as exc:
+            log.error("index version %s is unusable: %s", name, exc)
+            problems.append(str(exc))
+            continue
+        if name != live:
+            log.warning("serving the previous index version %s; rebuild with `pactbot index`", name)
+        return data
+    raise CorruptIndex(f"the index in {data_dir} is damaged ({problems[0]}); rebuild it with `pactbot index`")
