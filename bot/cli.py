@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from pydantic import ValidationError
@@ -29,7 +28,7 @@ app = typer.Typer(
 )
 
 
-class Fail(Exception):
+class CliError(Exception):
     """A problem to report on one line of standard error, then exit non-zero."""
 
 
@@ -38,8 +37,7 @@ def _settings() -> Settings:
         settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise Fail(f"setting {name}: {first['msg']}") from None
+        raise CliError(f"setting {Settings.variable(str(first['loc'][0]))}: {first['msg']}") from None
     configure_logging(settings.log_level)
     return settings
 
@@ -54,18 +52,19 @@ def _service(
     knowledge = knowledge_dir or settings.knowledge_dir
     data = data_dir or settings.data_dir
     if not knowledge.is_dir():
-        raise Fail(f"knowledge directory {knowledge} does not exist (set PACTBOT_KNOWLEDGE_DIR)")
+        raise CliError(f"knowledge directory {knowledge} does not exist (set PACTBOT_KNOWLEDGE_DIR)")
     if need_index and current_name(data) is None:
-        raise Fail(f"no index in {data}; build it with `pactbot index`")
+        raise CliError(f"no index in {data}; build it with `pactbot index`")
     from index.embedder import MiniLMEmbedder  # slow import; only for commands that embed
 
     return SearchService(knowledge, data, MiniLMEmbedder(), settings.max_article_bytes)
 
 
-def _print_report(report: BuildReport) -> None:
+def _print_report(report: BuildReport, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         for article_id in ids:
-            print(f"{label}: {article_id}")
+            print(f"{label}: {article_id}", file=out)
     for rejection in report.rejected:
         kept = " (its previous version stays indexed)" if Path(rejection.path).stem in report.kept else ""
         print(f"rejected: {rejection.path}: {rejection.reason}{kept}", file=sys.stderr)
@@ -73,7 +72,8 @@ def _print_report(report: BuildReport) -> None:
     print(
         f"index {state}: {report.passages} passages from "
         f"{len(report.added) + len(report.changed) + len(report.unchanged) + len(report.kept)} articles, "
-        f"{report.embedded} texts embedded (version {report.version})"
+        f"{report.embedded} texts embedded (version {report.version})",
+        file=out,
     )
 
 
@@ -87,9 +87,9 @@ def main_job(ctx: typer.Context) -> None:
     service = _service(settings)
     report = service.rebuild()
     if report.modified or report.rejected:
-        _print_report(report)
+        _print_report(report, sys.stderr)  # standard output is for answers
     if settings.discord_token is not None:
-        raise Fail("the Discord bot is not part of this version yet; unset DISCORD_TOKEN for the console chat")
+        raise CliError("the Discord bot is not part of this version yet; unset DISCORD_TOKEN for the console chat")
     console_chat(service, settings.top_k)
 
 
@@ -123,7 +123,7 @@ def ask(
     settings = _settings()
     asked = _questions(questions)
     if not asked:
-        raise Fail("no question given")
+        raise CliError("no question given")
     service = _service(settings, need_index=True)
     for n, question in enumerate(asked):
         answer = service.ask(question, k or settings.top_k)
@@ -200,7 +200,7 @@ def eval_command(
 def main() -> None:
     try:
         app()
-    except (Fail, StoreError, GlossaryError, ArticleError, EvalError, FileNotFoundError) as exc:
+    except (CliError, StoreError, GlossaryError, ArticleError, EvalError, FileNotFoundError) as exc:
         print(f"pactbot: {exc}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:

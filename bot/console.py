@@ -11,8 +11,10 @@ from index.service import SearchService
 QUIT = {"quit", "exit", ":q"}
 
 
-def chat(service: SearchService, k: int, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+def chat(service: SearchService, k: int, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
     """Answer each line until end of input; prompts only when a person is typing."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
     interactive = stdin.isatty()
     if interactive:
         print("Ask about defence pacts (empty line or Ctrl-D to leave).", file=stdout)

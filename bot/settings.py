@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: LogLevel = "WARNING"
 
+    @classmethod
+    def variable(cls, field: str) -> str:
+        """The environment variable that sets `field`, for error messages."""
+        info = cls.model_fields.get(field)
+        alias = info.validation_alias if info else None
+        return alias if isinstance(alias, str) else f"PACTBOT_{field.upper()}"
+
 
 def configure_logging(level: LogLevel) -> None:
     """Logging goes to standard error, so answers on standard output stay clean for pipes."""

@@ -17,10 +17,10 @@ from index.glossary import find_acronyms
 from index.passages import Passage, sentence_starts, split_article
 from index.store import (
     ArticleEntry,
-    CorruptIndex,
+    CorruptIndexError,
     IndexData,
     Manifest,
-    NoIndex,
+    NoIndexError,
     acquire_build_lock,
     load_current,
     new_version_name,
@@ -75,9 +75,9 @@ def _previous(data_dir: Path, embedder: Embedder) -> IndexData | None:
     """The serving version, if its passages and vectors can be reused with this embedder."""
     try:
         data = load_current(data_dir)
-    except NoIndex:
+    except NoIndexError:
         return None
-    except CorruptIndex as exc:
+    except CorruptIndexError as exc:
         log.warning("rebuilding from scratch: %s", exc)
         return None
     m = data.manifest
@@ -149,7 +149,7 @@ def build_index(
 ) -> BuildReport:
     """Bring the index in `data_dir` up to date with the articles in `knowledge_dir`.
 
-    Raises BuildInProgress when another build holds the lock. A rejected file is reported and,
+    Raises BuildInProgressError when another build holds the lock. A rejected file is reported and,
     when an earlier good version of it is indexed, that version is kept: bad input loses nothing.
     """
     if not knowledge_dir.is_dir():

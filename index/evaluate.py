@@ -88,6 +88,7 @@ def _rank(question: EvalQuestion, answer: Answer) -> int | None:
 
 
 def _share(part: int, whole: int) -> float:
+    # An empty group has nothing wrong in it: its share of successes is 1.
     return part / whole if whole else 1.0
 
 
@@ -96,7 +97,9 @@ def evaluate(eval_set: EvalSet, ask: Callable[[str], Answer]) -> EvalReport:
     for q in eval_set.questions:
         answer = ask(q.question)
         rank = _rank(q, answer) if q.answerable else None
-        results.append(QuestionResult(question=q.question, answerable=q.answerable, abstained=answer.abstained, rank=rank))
+        results.append(
+            QuestionResult(question=q.question, answerable=q.answerable, abstained=answer.abstained, rank=rank)
+        )
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
     abstained = [r for r in results if r.abstained]
@@ -105,7 +108,7 @@ def evaluate(eval_set: EvalSet, ask: Callable[[str], Answer]) -> EvalReport:
         unanswerable=len(unanswerable),
         top1=_share(sum(r.rank == 1 for r in answerable), len(answerable)),
         top3=_share(sum(r.rank is not None and r.rank <= 3 for r in answerable), len(answerable)),
-        mrr=_share(sum(1 / r.rank for r in answerable if r.rank), len(answerable)) if answerable else 0.0,
+        mrr=sum(1 / r.rank for r in answerable if r.rank) / len(answerable) if answerable else 0.0,
         abstention_precision=_share(sum(not r.answerable for r in abstained), len(abstained)),
         abstention_recall=_share(sum(r.abstained for r in unanswerable), len(unanswerable)),
         answerable_abstained=_share(sum(r.abstained for r in answerable), len(answerable)) if answerable else 0.0,

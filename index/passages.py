@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
-
 from pydantic import BaseModel
 
 from index.articles import Article

@@ -59,9 +59,7 @@ class SearchService:
 
     def rebuild(self, show_progress: bool | None = None) -> BuildReport:
         """Update the index from the knowledge directory, then serve the new version."""
-        report = build_index(
-            self.knowledge_dir, self.data_dir, self.embedder, self.max_article_bytes, show_progress
-        )
+        report = build_index(self.knowledge_dir, self.data_dir, self.embedder, self.max_article_bytes, show_progress)
         if self._searcher is None or report.version != self._searcher.data.manifest.version:
             self.reload()
         return report

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
 import secrets
@@ -46,15 +45,15 @@ class StoreError(RuntimeError):
     """The index cannot be used; the message says what to do."""
 
 
-class NoIndex(StoreError):
+class NoIndexError(StoreError):
     pass
 
 
-class CorruptIndex(StoreError):
+class CorruptIndexError(StoreError):
     pass
 
 
-class BuildInProgress(StoreError):
+class BuildInProgressError(StoreError):
     pass
 
 
@@ -135,7 +134,7 @@ def acquire_build_lock(data_dir: Path) -> FileLock:
     try:
         lock.acquire()
     except Timeout:
-        raise BuildInProgress("another index build is running; try again when it has finished") from None
+        raise BuildInProgressError("another index build is running; try again when it has finished") from None
     return lock
 
 
@@ -204,11 +203,11 @@ def _read_manifest(path: Path) -> Manifest:
     try:
         manifest = Manifest.model_validate_json((path / MANIFEST).read_bytes())
     except FileNotFoundError:
-        raise CorruptIndex(f"{path.name}: the manifest is missing") from None
+        raise CorruptIndexError(f"{path.name}: the manifest is missing") from None
     except ValidationError:
-        raise CorruptIndex(f"{path.name}: the manifest is damaged") from None
+        raise CorruptIndexError(f"{path.name}: the manifest is damaged") from None
     if manifest.format != FORMAT:
-        raise CorruptIndex(f"{path.name}: written in index format {manifest.format}, this Pactbot reads {FORMAT}")
+        raise CorruptIndexError(f"{path.name}: written in index format {manifest.format}, this Pactbot reads {FORMAT}")
     return manifest
 
 
@@ -216,13 +215,13 @@ def _verify(path: Path, manifest: Manifest) -> None:
     expected = {PASSAGES, VECTORS, SENTENCE_VECTORS}
     missing = expected - manifest.files.keys()
     if missing:
-        raise CorruptIndex(f"{path.name}: the manifest does not list {', '.join(sorted(missing))}")
+        raise CorruptIndexError(f"{path.name}: the manifest does not list {', '.join(sorted(missing))}")
     for name, digest in manifest.files.items():
         file = path / name
         if not file.is_file():
-            raise CorruptIndex(f"{path.name}: {name} is missing")
+            raise CorruptIndexError(f"{path.name}: {name} is missing")
         if _sha256(file) != digest:
-            raise CorruptIndex(f"{path.name}: {name} does not match its checksum")
+            raise CorruptIndexError(f"{path.name}: {name} does not match its checksum")
 
 
 def load_version(path: Path) -> IndexData:
@@ -240,7 +239,7 @@ def load_version(path: Path) -> IndexData:
         or vectors.shape != (len(passages), manifest.dimension)
         or sentence_vectors.shape != (sentences, manifest.dimension)
     ):
-        raise CorruptIndex(f"{path.name}: the vectors, passages and manifest disagree on their sizes")
+        raise CorruptIndexError(f"{path.name}: the vectors, passages and manifest disagree on their sizes")
     return IndexData(path, manifest, passages, vectors, sentence_vectors, bm25)
 
 
@@ -249,17 +248,17 @@ def load_current(data_dir: Path) -> IndexData:
     live = current_name(data_dir)
     root = versions_dir(data_dir)
     if live is None or not root.exists():
-        raise NoIndex(f"no index in {data_dir}; build it with `pactbot index`")
+        raise NoIndexError(f"no index in {data_dir}; build it with `pactbot index`")
     others = sorted((p.name for p in root.iterdir() if not p.name.startswith(".") and p.name != live), reverse=True)
     problems = []
     for name in [live, *others]:
         try:
             data = load_version(root / name)
-        except (CorruptIndex, OSError, ValueError) as exc:
+        except (CorruptIndexError, OSError, ValueError) as exc:
             log.error("index version %s is unusable: %s", name, exc)
             problems.append(str(exc))
             continue
         if name != live:
             log.warning("serving the previous index version %s; rebuild with `pactbot index`", name)
         return data
-    raise CorruptIndex(f"the index in {data_dir} is damaged ({problems[0]}); rebuild it with `pactbot index`")
+    raise CorruptIndexError(f"the index in {data_dir} is damaged ({problems[0]}); rebuild it with `pactbot index`")

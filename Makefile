@@ -1,0 +1,37 @@
+# Two commands do all the set-up: `make run` and `make test`. Both create the virtual
+# environment in .venv on first use (and again when pyproject.toml or constraints.txt change).
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+
+.PHONY: run test lint eval clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# PyTorch's CPU build first and pinned: otherwise pip pulls a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet -c constraints.txt torch==2.13.0
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+## The main job: update the index, then the Discord bot (DISCORD_TOKEN set) or the console chat.
+run: $(STAMP)
+	@$(BIN)/pactbot
+
+## The whole test suite, with the linters.
+test: lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Retrieval quality on the question sets (see README "Quality").
+eval: $(STAMP)
+	$(BIN)/pactbot eval tests/eval/questions-dev.yaml
+	$(BIN)/pactbot eval tests/eval/questions-test.yaml
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

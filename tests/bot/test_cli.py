@@ -1,0 +1,226 @@
+"""The `pactbot` command line: in-process with the fake embedder, and end to end with the real model."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import ROOT, SEED
+from tests.fakes import HashEmbedder
+
+
+@pytest.fixture
+def env(knowledge: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Settings pointing at temporary folders, the fake embedder, and no stray .env file."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PACTBOT_KNOWLEDGE_DIR", str(knowledge))
+    monkeypatch.setenv("PACTBOT_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.setattr("index.embedder.MiniLMEmbedder", HashEmbedder)
+    return knowledge
+
+
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = ""
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["pactbot", *args])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def test_index_reports_what_it_did(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = cli(capsys, monkeypatch, "index")
+    assert code == 0
+    assert "added: japan-uk-defence-pact" in out
+    assert "index updated:" in out and "from 4 articles" in out
+    code, out, _ = cli(capsys, monkeypatch, "index")
+    assert code == 0 and "index up to date" in out and "0 texts embedded" in out
+
+
+def test_index_exits_non_zero_on_a_rejected_file_and_indexes_the_rest(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (env / "scan.txt").write_bytes(b"%PDF-1.7\x00\x00binary")
+    code, out, err = cli(capsys, monkeypatch, "index")
+    assert code == 1
+    assert f"rejected: {env / 'scan.txt'}: binary file (contains NUL bytes)" in err
+    assert "from 4 articles" in out
+
+
+def test_ask_json_prints_one_object_per_question(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, monkeypatch, "index")
+    code, out, _ = cli(capsys, monkeypatch, "ask", "--json", "-k", "1", "Japan UK defence pact December", "Peru?")
+    assert code == 0
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["question"] == "Japan UK defence pact December" and len(first["citations"]) == 1
+    assert first["citations"][0]["n"] == 1 and first["abstained"] is False
+    assert second["abstained"] is True and second["citations"] == []
+
+
+def test_ask_reads_questions_from_standard_input_with_a_dash(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, monkeypatch, "index")
+    code, out, _ = cli(capsys, monkeypatch, "ask", "--json", "-", stdin="Japan UK pact\n\nAUKUS submarines\n")
+    assert code == 0
+    assert [json.loads(line)["question"] for line in out.splitlines()] == ["Japan UK pact", "AUKUS submarines"]
+
+
+def test_plain_answer_has_markers_then_numbered_sources(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, monkeypatch, "index")
+    _, out, _ = cli(capsys, monkeypatch, "ask", "Japan UK defence pact December signal")
+    quotes, sources = out.split("\n\nSources:\n")
+    assert quotes.startswith("“") and "[1]" in quotes
+    assert sources.startswith("[1] ")
+    assert "paragraph " in sources
+
+
+def test_sources_lists_the_indexed_articles(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, monkeypatch, "index")
+    _, out, _ = cli(capsys, monkeypatch, "sources")
+    assert (
+        "japan-uk-defence-pact: Japan and UK set to sign defence pact in December — Financial Times, 2022-11-04" in out
+    )
+    assert out.rstrip().splitlines()[-1].startswith("4 articles")
+    _, out, _ = cli(capsys, monkeypatch, "sources", "--json")
+    assert {json.loads(line)["id"] for line in out.splitlines()} >= {"japan-uk-defence-pact", "gcap-fighter"}
+
+
+def test_console_chat_answers_each_line_until_end_of_input(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = cli(capsys, monkeypatch, stdin="Japan UK defence pact December\nWhat did Narnia sign?\n")
+    assert code == 0
+    assert "added: japan-uk-defence-pact" in err  # the index was built first, reported off standard output
+    assert out.count("Sources:") == 1
+    assert "never mention “Narnia”" in out
+
+
+def test_eval_scores_a_question_file_on_its_own_corpus(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        f"corpus: [{env}]\nquestions:\n"
+        "  - question: Reciprocal Entry Settlement RAA international locations signal\n"
+        "    article: japan-uk-defence-pact\n"
+        "    gold: The international locations will signal a Reciprocal Entry Settlement (RAA)\n"
+        "  - question: Who is the king of Narnia?\n    answerable: false\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli(capsys, monkeypatch, "eval", str(questions), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert (report["answerable"], report["unanswerable"]) == (1, 1)
+    assert report["top1"] == 1.0 and report["abstention_recall"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "variable", "value", "message"),
+    [
+        (
+            ["index"],
+            "PACTBOT_KNOWLEDGE_DIR",
+            "/nonexistent/knowledge",
+            "knowledge directory /nonexistent/knowledge does not exist",
+        ),
+        (
+            ["ask", "anything"],
+            "PACTBOT_DATA_DIR",
+            "/nonexistent/data",
+            "no index in /nonexistent/data; build it with `pactbot index`",
+        ),
+        (["ask", "anything"], "PACTBOT_TOP_K", "many", "setting PACTBOT_TOP_K: Input should be a valid integer"),
+        (["sources"], "PACTBOT_DATA_DIR", "/nonexistent/data", "no index in /nonexistent/data"),
+        (["eval", "/nonexistent/q.yaml"], "PACTBOT_LOG_LEVEL", "WARNING", "/nonexistent/q.yaml: cannot be read"),
+    ],
+)
+def test_errors_are_one_clear_line_without_a_traceback(
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    code, _, err = cli(capsys, monkeypatch, *args)
+    assert code == 1
+    assert err.startswith("pactbot: ") and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_discord_token_is_refused_until_the_bot_exists(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
+    code, out, err = cli(capsys, monkeypatch)
+    assert code == 1 and "unset DISCORD_TOKEN" in err and "not-a-real-token" not in out + err
+
+
+def run_pactbot(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PACTBOT_", "DISCORD_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def seed_checkout(tmp_path: Path) -> Path:
+    """A folder laid out like the repository: knowledge/ with the seed and glossary, no index yet."""
+    (tmp_path / "knowledge").mkdir()
+    shutil.copyfile(SEED, tmp_path / "knowledge" / SEED.name)
+    shutil.copyfile(SEED.parent / "glossary.yaml", tmp_path / "knowledge" / "glossary.yaml")
+    return tmp_path
+
+
+@pytest.mark.model
+def test_piped_main_command_builds_the_index_and_answers(seed_checkout: Path) -> None:
+    result = run_pactbot([], seed_checkout, stdin="When will Japan and the UK sign the defence pact?\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("“Japan and the UK are set to signal a serious defence pact in December")
+    assert (
+        "[1] Japan and UK set to sign defence pact in December — Financial Times, 2022-11-04 — paragraph 1"
+        in result.stdout
+    )
+    assert (seed_checkout / "data" / "CURRENT").exists()
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.model
+def test_ask_json_end_to_end_puts_paragraph_1_first(seed_checkout: Path) -> None:
+    assert run_pactbot(["index"], seed_checkout).returncode == 0
+    result = run_pactbot(["ask", "--json", "When will Japan and the UK sign the defence pact?"], seed_checkout)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    first = answer["citations"][0]
+    assert (first["paragraph"], first["publisher"], first["published"]) == (1, "Financial Times", "2022-11-04")
+    assert first["title"] == "Japan and UK set to sign defence pact in December"

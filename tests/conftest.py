@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.embedder import Embedder
+from tests.fakes import HashEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+FIXTURE_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
+SEED = KNOWLEDGE / "japan-uk-defence-pact.txt"
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """A knowledge folder with the seed, the glossary and the fixture articles."""
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    for path in [*KNOWLEDGE.iterdir(), *FIXTURE_ARTICLES.iterdir()]:
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def fake_embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Embedder:
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
+    from index.embedder import MiniLMEmbedder
+
+    return MiniLMEmbedder()

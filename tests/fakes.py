@@ -1,0 +1,40 @@
+"""Test doubles: a tiny deterministic embedder, so index tests run in milliseconds."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.embedder import ProgressCallback, Vectors
+from index.text import stems
+
+
+class HashEmbedder:
+    """Bag of stemmed words hashed into a small unit vector: texts sharing words are close.
+
+    `calls` records every text embedded, so tests can check what a build re-embedded.
+    """
+
+    name = "hash-test"
+    dimension = 256
+
+    def __init__(self, max_tokens: int = 200) -> None:
+        self.max_tokens = max_tokens
+        self.calls: list[str] = []
+
+    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
+        self.calls.extend(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in stems(text) or ["\u2205"]:
+                bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
+                out[row, bucket % self.dimension] += 1.0
+            out[row] /= np.linalg.norm(out[row])
+        if progress:
+            progress(len(texts))
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())

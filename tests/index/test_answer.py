@@ -1,0 +1,97 @@
+"""Answer assembly with the fake embedder: quoting, numbering, abstention rules, edge cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from index.articles import read_article
+from index.build import build_index
+from index.service import SearchService
+from tests.fakes import HashEmbedder
+
+
+def service_for(knowledge: Path, data_dir: Path, embedder: HashEmbedder) -> SearchService:
+    build_index(knowledge, data_dir, embedder)
+    return SearchService(knowledge, data_dir, embedder)
+
+
+def test_quotes_are_exact_slices_of_their_paragraph_with_numbered_citations(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    service = service_for(knowledge, data_dir, fake_embedder)
+    answer = service.ask("When will Japan and the UK sign the defence pact in December?", k=3)
+    assert not answer.abstained
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for citation in answer.citations:
+        path = next(knowledge.glob(f"{citation.article_id}.*"))
+        article = read_article(path)
+        assert citation.quote in article.paragraphs[citation.paragraph - 1]
+        assert citation.title == article.title and citation.publisher == article.publisher
+        assert f"“{citation.quote}” [{citation.n}]" in answer.answer
+
+
+def test_json_shape_matches_the_documented_one(knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder) -> None:
+    service = service_for(knowledge, data_dir, fake_embedder)
+    payload = json.loads(service.ask("Japan UK defence pact December").model_dump_json())
+    assert set(payload) == {"question", "abstained", "answer", "citations"}
+    citation = payload["citations"][0]
+    assert set(citation) == {
+        "n", "article_id", "title", "publisher", "published", "source", "paragraph", "quote", "score"
+    }  # fmt: skip
+    assert citation["published"] is None or len(citation["published"]) == 10
+
+
+def test_names_the_articles_never_mention_are_abstained_on_by_name(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    service = service_for(knowledge, data_dir, fake_embedder)
+    answer = service.ask("What did Peru and Narnia sign with Japan?")
+    assert answer.abstained and not answer.citations
+    assert "“Peru”, “Narnia”" in answer.answer
+    # Question openers and glossary names are not mistaken for unknown names.
+    assert service.searcher.unknown_names("What did Britain and Tokyo agree?") == []
+
+
+def test_a_question_with_nothing_relevant_is_abstained_on(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    service = service_for(knowledge, data_dir, fake_embedder)
+    answer = service.ask("best recipe for chicken curry")
+    assert answer.abstained and answer.answer.startswith("I found nothing")
+
+
+def test_fewer_passages_than_candidates_never_maps_a_missing_hit(tmp_path: Path, fake_embedder: HashEmbedder) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "one.txt").write_text("Japan and Australia signed a reciprocal access agreement.\n", encoding="utf-8")
+    service = service_for(knowledge, tmp_path / "data", fake_embedder)
+    hits = service.searcher.passages(service.searcher.make_query("Japan Australia agreement"), 50)
+    assert [h.row for h in hits] == [0]
+    answer = service.ask("Did Japan and Australia sign an agreement?", k=5)
+    assert [c.quote for c in answer.citations] == ["Japan and Australia signed a reciprocal access agreement."]
+
+
+def test_the_same_sentence_in_two_articles_is_quoted_once(tmp_path: Path, fake_embedder: HashEmbedder) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    sentence = "Japan and Australia signed a reciprocal access agreement in Tokyo."
+    (knowledge / "a.txt").write_text(f"{sentence}\nOther news about fisheries.\n", encoding="utf-8")
+    (knowledge / "b.txt").write_text(f"{sentence}\nOther news about farming.\n", encoding="utf-8")
+    service = service_for(knowledge, tmp_path / "data", fake_embedder)
+    answer = service.ask("Japan Australia reciprocal access agreement Tokyo", k=3)
+    assert [c.quote for c in answer.citations].count(sentence) == 1
+
+
+def test_new_index_versions_are_served_after_a_rebuild(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    service = service_for(knowledge, data_dir, fake_embedder)
+    assert service.ask("Ottawa security of information talks Canada").abstained
+    (knowledge / "canada.md").write_text(
+        "Canada and Japan opened talks in Ottawa on a security of information agreement.\n", encoding="utf-8"
+    )
+    report = service.rebuild()
+    assert report.added == ["canada"]
+    answer = service.ask("Ottawa security of information talks Canada")
+    assert answer.citations[0].article_id == "canada"

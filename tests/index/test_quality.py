@@ -1,0 +1,99 @@
+"""Retrieval quality with the real bundled model, on the seed and the fixture articles.
+
+The floors sit a little below the figures measured when they were set (README "Quality"), so a
+change that makes answers worse fails here instead of passing silently.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.embedder import Embedder
+from index.evaluate import EvalReport, evaluate, gather_corpus, load_eval_set
+from index.service import SearchService
+from tests.conftest import SEED
+
+pytestmark = pytest.mark.model
+
+EVAL = Path(__file__).resolve().parent.parent / "eval"
+SIGN_GOLD = "Japan and the UK are set to signal a serious defence pact in December"
+RAA_GOLD = "The international locations will signal a Reciprocal Entry Settlement (RAA)"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
+    """An index of the question sets' corpus: the seed and the fixture articles."""
+    root = tmp_path_factory.mktemp("quality")
+    knowledge = root / "knowledge"
+    knowledge.mkdir()
+    gather_corpus(EVAL / "questions-dev.yaml", load_eval_set(EVAL / "questions-dev.yaml"), knowledge)
+    service = SearchService(knowledge, root / "data", real_embedder)
+    service.rebuild(show_progress=False)
+    return service
+
+
+@pytest.fixture(scope="module")
+def seed_only(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
+    root = tmp_path_factory.mktemp("seed")
+    knowledge = root / "knowledge"
+    knowledge.mkdir()
+    shutil.copyfile(SEED, knowledge / SEED.name)
+    shutil.copyfile(SEED.parent / "glossary.yaml", knowledge / "glossary.yaml")
+    service = SearchService(knowledge, root / "data", real_embedder)
+    service.rebuild(show_progress=False)
+    return service
+
+
+def test_sign_question_quotes_paragraph_1_first(seed_only: SearchService) -> None:
+    answer = seed_only.ask("When will Japan and the UK sign the defence pact?")
+    first = answer.citations[0]
+    assert first.quote.startswith(SIGN_GOLD)
+    assert (first.paragraph, first.publisher, first.published.isoformat() if first.published else None) == (
+        1,
+        "Financial Times",
+        "2022-11-04",
+    )
+    assert first.title
+
+
+def test_reciprocal_access_agreement_is_found_under_its_paraphrased_name(seed_only: SearchService) -> None:
+    answer = seed_only.ask("What is the Reciprocal Access Agreement?")
+    assert answer.citations[0].quote.startswith(RAA_GOLD)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Peru?", "best recipe for chicken curry", "How do I sort a list in Python?"],
+)
+def test_off_topic_questions_are_abstained_on(service: SearchService, question: str) -> None:
+    answer = service.ask(question)
+    assert answer.abstained and not answer.citations
+
+
+def run(service: SearchService, name: str) -> EvalReport:
+    return evaluate(load_eval_set(EVAL / name), lambda q: service.ask(q, 3))
+
+
+@pytest.mark.parametrize("name", ["questions-dev.yaml", "questions-test.yaml"])
+def test_quality_stays_above_its_floors(service: SearchService, name: str) -> None:
+    report = run(service, name)
+    assert report.answerable >= 20 and report.unanswerable >= 7
+    assert report.top1 >= 0.65
+    assert report.top3 >= 0.78
+    assert report.mrr >= 0.70
+    assert report.abstention_recall >= 0.90
+    assert report.answerable_abstained <= 0.10
+
+
+def test_every_gold_sentence_is_in_its_article() -> None:
+    """The question files themselves: a gold that is not verbatim in its article can never be hit."""
+    for name in ("questions-dev.yaml", "questions-test.yaml"):
+        eval_set = load_eval_set(EVAL / name)
+        folders = [(EVAL / folder).resolve() for folder in eval_set.corpus]
+        for q in eval_set.questions:
+            if q.answerable:
+                (path,) = [p for f in folders for p in f.glob(f"{q.article}.*")]
+                assert q.gold and q.gold in path.read_text(encoding="utf-8"), q.question
