@@ -95,3 +95,19 @@ def test_new_index_versions_are_served_after_a_rebuild(
     assert report.added == ["canada"]
     answer = service.ask("Ottawa security of information talks Canada")
     assert answer.citations[0].article_id == "canada"
+
+
+def test_a_neighbouring_sentence_that_also_answers_joins_the_quote(tmp_path: Path, fake_embedder: HashEmbedder) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    paragraph = (
+        "Japan and Australia signed a reciprocal access agreement. "
+        "Japan and Australia signed the access agreement in Tokyo. "
+        "Separately, fisheries quotas were discussed."
+    )
+    (knowledge / "a.txt").write_text(paragraph + "\nUnrelated news about farming subsidies.\n", encoding="utf-8")
+    service = service_for(knowledge, tmp_path / "data", fake_embedder)
+    answer = service.ask("Japan Australia signed access agreement", k=3)
+    first = answer.citations[0]
+    assert first.quote == paragraph[: paragraph.index(" Separately")]
+    assert all("fisheries" not in c.quote for c in answer.citations)
