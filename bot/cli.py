@@ -89,8 +89,51 @@ def main_job(ctx: typer.Context) -> None:
     if report.modified or report.rejected:
         _print_report(report, sys.stderr)  # standard output is for answers
     if settings.discord_token is not None:
-        raise CliError("the Discord bot is not part of this version yet; unset DISCORD_TOKEN for the console chat")
-    console_chat(service, settings.top_k)
+        _start_bot(settings, service)
+    else:
+        console_chat(service, settings.top_k)
+
+
+def _start_bot(settings: Settings, service: SearchService) -> None:
+    from bot.runner import run_bot  # imports discord.py; the console chat does without it
+
+    service.searcher  # model and index loaded before the bot takes questions  # noqa: B018
+    try:
+        run_bot(settings, service)
+    except discord_login_errors() as exc:
+        raise CliError(f"Discord refused to log in ({exc}); check DISCORD_TOKEN") from None
+
+
+def discord_login_errors() -> tuple[type[Exception], ...]:
+    import discord
+
+    return (discord.LoginFailure, discord.PrivilegedIntentsRequired)
+
+
+@app.command()
+def run() -> None:
+    """Start the Discord bot (needs DISCORD_TOKEN), after bringing the index up to date."""
+    settings = _settings()
+    if settings.discord_token is None:
+        raise CliError("DISCORD_TOKEN is not set; see .env.example")
+    service = _service(settings)
+    report = service.rebuild()
+    if report.modified or report.rejected:
+        _print_report(report, sys.stderr)
+    _start_bot(settings, service)
+
+
+@app.command("sync-commands")
+def sync_commands_command() -> None:
+    """Register the slash commands with Discord now (normally done only when they change)."""
+    settings = _settings()
+    if settings.discord_token is None:
+        raise CliError("DISCORD_TOKEN is not set; see .env.example")
+    from bot.runner import sync_commands
+
+    sync_commands(settings, _service(settings))
+    scope = f"server {settings.guild_id}" if settings.guild_id else "all servers (may take up to an hour to show)"
+    print(f"slash commands synced to {scope}")
 
 
 @app.command("index")

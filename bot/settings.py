@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -15,7 +15,9 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 class Settings(BaseSettings):
     """Every setting has a default except the Discord token; see `.env.example`."""
 
-    model_config = SettingsConfigDict(env_prefix="PACTBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PACTBOT_", env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     knowledge_dir: Path = Path("knowledge")
@@ -23,6 +25,21 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=1_000_000, gt=0)
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: LogLevel = "WARNING"
+
+    # Discord
+    guild_id: int | None = None
+    channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    moderator_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    cooldown_seconds: float = Field(default=5.0, ge=0)
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+
+    @field_validator("channel_ids", "moderator_role_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @classmethod
     def variable(cls, field: str) -> str:

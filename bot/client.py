@@ -1,0 +1,120 @@
+"""The Discord client: start-up, deliberate command sync, and questions asked in channels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+
+import discord
+from discord import app_commands
+
+from bot import moderation, questions
+from bot.embeds import answer_embed
+from bot.errors import reply_error
+from bot.feedback import FeedbackStore, FeedbackView
+from bot.settings import Settings
+from bot.sync import sync_if_changed
+from index.answer import Answer
+from index.service import SearchService
+
+log = logging.getLogger(__name__)
+
+NONE = discord.AllowedMentions.none()
+HELP = "Ask me about defence pacts: mention me with a question, or use `/ask`."
+
+
+class UserCooldowns:
+    """At most one question per user per `per` seconds, shared by /ask, mentions and replies."""
+
+    def __init__(self, per: float) -> None:
+        self.per = per
+        self._buckets: dict[int, app_commands.Cooldown] = {}
+
+    def retry_after(self, user_id: int) -> float:
+        """0 when the user may ask now (and counts this question), else seconds to wait."""
+        if self.per <= 0:
+            return 0.0
+        now = time.monotonic()
+        if len(self._buckets) > 10_000:  # forget users who have not asked for a while
+            self._buckets = {u: c for u, c in self._buckets.items() if c.get_tokens(now) < c.rate}
+        bucket = self._buckets.setdefault(user_id, app_commands.Cooldown(1, self.per))
+        return bucket.update_rate_limit(now) or 0.0
+
+
+class PactBot(discord.Client):
+    def __init__(self, settings: Settings, service: SearchService, force_sync: bool = False) -> None:
+        intents = discord.Intents.default()
+        # Message content is privileged; it is needed only to read every message in the
+        # question channels. Mentions of the bot carry their content without it.
+        intents.message_content = bool(settings.channel_ids)
+        super().__init__(intents=intents, allowed_mentions=NONE)
+        self.settings = settings
+        self.service = service
+        self.force_sync = force_sync
+        self.tree = app_commands.CommandTree(self)
+        self.tree.error(reply_error)
+        self.feedback = FeedbackStore(settings.data_dir)
+        self.cooldowns = UserCooldowns(settings.cooldown_seconds)
+        self.reindexing = asyncio.Lock()
+
+    async def setup_hook(self) -> None:
+        # Runs once per process, before the gateway connects: reconnects do not come here.
+        for command in (*questions.COMMANDS, *moderation.COMMANDS):
+            self.tree.add_command(command)
+        self.add_view(FeedbackView(self.feedback))
+        await sync_if_changed(self.tree, self.settings, force=self.force_sync)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def answer(self, question: str) -> Answer:
+        """Search off the event loop: encoding and ranking take milliseconds of CPU each."""
+        return await asyncio.to_thread(self.service.ask, question, self.settings.top_k)
+
+    async def remember(self, message_id: int, answer: Answer) -> None:
+        """Note which message answered what, so votes on it can be recorded."""
+        await asyncio.to_thread(self.feedback.answered, message_id, answer)
+
+    async def send_answer(self, answer: Answer, message: discord.Message) -> None:
+        reply = await message.reply(embed=answer_embed(answer), view=FeedbackView(self.feedback), allowed_mentions=NONE)
+        await self.remember(reply.id, answer)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self.user is None:
+            return
+        earlier = await self._earlier_question(message)
+        addressed = (
+            self.user in message.mentions or earlier is not None or message.channel.id in self.settings.channel_ids
+        )
+        if not addressed:
+            return
+        text = re.sub(rf"<@!?{self.user.id}>", "", message.content).strip()
+        if not text:
+            await message.reply(HELP, allowed_mentions=NONE)
+            return
+        wait = self.cooldowns.retry_after(message.author.id)
+        if wait:
+            await message.reply(f"You are asking quickly: try again in {wait:.0f} s.", allowed_mentions=NONE)
+            return
+        # A reply to one of my answers is a follow-up: the earlier question gives it context
+        # ("and with the Philippines?").
+        question = f"{earlier} — {text}" if earlier else text
+        async with message.channel.typing():
+            answer = await self.answer(question)
+        await self.send_answer(answer, message)
+
+    async def _earlier_question(self, message: discord.Message) -> str | None:
+        """The question of the answer `message` replies to, when it replies to one of mine."""
+        if message.reference is None or message.reference.message_id is None:
+            return None
+        replied = message.reference.resolved
+        if not isinstance(replied, discord.Message):
+            try:
+                replied = await message.channel.fetch_message(message.reference.message_id)
+            except discord.HTTPException:
+                return None
+        if replied.author != self.user or not replied.embeds:
+            return None
+        return replied.embeds[0].title or None

@@ -1,0 +1,147 @@
+"""Moderator commands: /ingest an article file, /reindex the knowledge folder.
+
+Who is a moderator is checked here, by the bot, on every use: `default_permissions` only
+hides the commands by default, and a server admin can widen it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import NotModeratorError, UserError
+from bot.questions import bot_of
+from index.articles import ARTICLE_SUFFIXES, ArticleError, parse_article
+from index.build import BuildReport
+from index.store import BuildInProgressError
+
+log = logging.getLogger(__name__)
+
+REPORT_LIMIT = 1900  # below Discord's 2000 characters of content
+
+
+def is_moderator(interaction: discord.Interaction) -> bool:
+    permissions = interaction.permissions
+    if permissions.manage_guild or permissions.administrator:
+        return True
+    roles = getattr(interaction.user, "roles", [])
+    return any(role.id in bot_of(interaction).settings.moderator_role_ids for role in roles)
+
+
+async def moderators_only(interaction: discord.Interaction) -> bool:
+    if not is_moderator(interaction):
+        raise NotModeratorError()
+    return True
+
+
+def safe_file_name(name: str) -> str:
+    """The attachment's name if it is a plain article file name; UserError saying why if not."""
+    if not name or "\x00" in name or "/" in name or "\\" in name or ".." in name:
+        raise UserError(f"“{name}” is not a plain file name (no folders, '..' or NUL); rename it and try again.")
+    if name.startswith("."):
+        raise UserError(f"“{name}” starts with a dot; hidden files are not articles.")
+    if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+        raise UserError(f"“{name}” is not an article: send a {' or '.join(ARTICLE_SUFFIXES)} file.")
+    return name
+
+
+def report_text(report: BuildReport, prefix: str = "") -> str:
+    """The build report in lines that are never cut in half."""
+    lines = [prefix] if prefix else []
+    for label, ids in (("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)):
+        if ids:
+            lines.append(f"**{label}:** " + ", ".join(f"`{i}`" for i in ids))
+    for rejection in report.rejected:
+        kept = " (its previous version stays indexed)" if Path(rejection.path).stem in report.kept else ""
+        lines.append(f"**Rejected:** `{Path(rejection.path).name}`: {rejection.reason}{kept}")
+    if not report.modified and not report.rejected:
+        lines.append("Nothing changed: the index was already up to date.")
+    lines.append(f"The index has {report.passages} passages (version `{report.version}`).")
+    text = ""
+    for shown, line in enumerate(lines):
+        if len(text) + len(line) + 40 > REPORT_LIMIT:
+            text += f"\n… and {len(lines) - shown} more lines."
+            break
+        text += ("\n" if text else "") + line
+    return discord.utils.escape_mentions(text)
+
+
+async def rebuild(interaction: discord.Interaction) -> BuildReport:
+    bot = bot_of(interaction)
+    if bot.reindexing.locked():
+        raise UserError("A reindex is already running; wait for it to finish.")
+    async with bot.reindexing:
+        try:
+            # Off the event loop: questions keep being answered from the current index meanwhile.
+            return await asyncio.to_thread(bot.service.rebuild, False)
+        except BuildInProgressError as exc:  # a build from another process (the CLI)
+            raise UserError(str(exc)) from None
+
+
+def _save_atomically(path: Path, raw: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.upload")  # a dotfile: the indexer skips it
+    tmp.write_bytes(raw)
+    os.replace(tmp, path)
+
+
+def _same_content(knowledge_dir: Path, name: str, raw: bytes) -> str | None:
+    digest = hashlib.sha256(raw).digest()
+    for other in knowledge_dir.iterdir():
+        candidate = other.name != name and other.suffix.lower() in ARTICLE_SUFFIXES and other.is_file()
+        if candidate and hashlib.sha256(other.read_bytes()).digest() == digest:
+            return other.name
+    return None
+
+
+@app_commands.command(name="ingest", description="Moderators: add or replace an article (.md or .txt) and index it.")
+@app_commands.describe(file="The article file; optional YAML front matter, one paragraph per line")
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+@app_commands.check(moderators_only)
+async def ingest(interaction: discord.Interaction, file: discord.Attachment) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    bot = bot_of(interaction)
+    name = safe_file_name(file.filename)
+    limit = bot.settings.max_article_bytes
+    if file.size > limit:  # checked before downloading anything
+        raise UserError(f"“{name}” is too large ({file.size:,} bytes; the limit is {limit:,}). Nothing was saved.")
+    raw = await file.read()
+    if len(raw) > limit:
+        raise UserError(f"“{name}” is too large ({len(raw):,} bytes; the limit is {limit:,}). Nothing was saved.")
+    try:
+        parse_article(Path(name), raw)
+    except ArticleError as exc:
+        raise UserError(f"“{name}” was not saved: {exc}.") from None
+    knowledge = bot.service.knowledge_dir
+    duplicate = await asyncio.to_thread(_same_content, knowledge, name, raw)
+    if duplicate:
+        raise UserError(f"“{name}” was not saved: it has the same content as `{duplicate}`.")
+    target = knowledge / name
+    verb = "Replaced" if target.exists() else "Saved"
+    await asyncio.to_thread(_save_atomically, target, raw)
+    log.info("%s saved %s (%d bytes)", interaction.user, name, len(raw))
+    try:
+        report = await rebuild(interaction)
+    except UserError as exc:
+        raise UserError(f"{verb} `{name}`, but it is not indexed yet: {exc}") from None
+    await interaction.followup.send(report_text(report, f"{verb} `{name}`."), ephemeral=True)
+
+
+@app_commands.command(name="reindex", description="Moderators: re-read the knowledge folder and update the index.")
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+@app_commands.check(moderators_only)
+async def reindex(interaction: discord.Interaction) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    report = await rebuild(interaction)
+    await interaction.followup.send(report_text(report), ephemeral=True)
+
+
+COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (ingest, reindex)

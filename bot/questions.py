@@ -1,0 +1,97 @@
+"""Slash commands for everyone: /ask, /sources, /about."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.embeds import about_embed, answer_embed, sources_pages
+from bot.feedback import FeedbackView
+
+if TYPE_CHECKING:
+    from bot.client import PactBot
+
+log = logging.getLogger(__name__)
+
+NONE = discord.AllowedMentions.none()
+# Interaction token expired (50027) or its webhook unknown (10015): the answer goes to the channel.
+EXPIRED = {50027, 10015}
+
+
+def bot_of(interaction: discord.Interaction) -> PactBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+async def one_question_at_a_time(interaction: discord.Interaction) -> bool:
+    wait = bot_of(interaction).cooldowns.retry_after(interaction.user.id)
+    if wait:
+        raise app_commands.CommandOnCooldown(app_commands.Cooldown(1, wait), wait)
+    return True
+
+
+@app_commands.command(name="ask", description="Ask about defence pacts; I answer with quotes from news articles.")
+@app_commands.describe(question="Your question, in plain English", private="Show the answer only to you")
+@app_commands.check(one_question_at_a_time)
+async def ask(
+    interaction: discord.Interaction, question: app_commands.Range[str, 2, 300], private: bool = False
+) -> None:
+    await interaction.response.defer(ephemeral=private, thinking=True)
+    bot = bot_of(interaction)
+    answer = await bot.answer(question)
+    view = FeedbackView(bot.feedback)
+    try:
+        message: discord.Message = await interaction.edit_original_response(
+            embed=answer_embed(answer), view=view, allowed_mentions=NONE
+        )
+    except discord.HTTPException as exc:
+        if exc.code not in EXPIRED or private or not isinstance(interaction.channel, discord.abc.Messageable):
+            raise
+        # Too late to answer the interaction itself (Discord allows 15 minutes): post instead.
+        log.warning("interaction token expired; answering in the channel instead")
+        message = await interaction.channel.send(embed=answer_embed(answer), view=view, allowed_mentions=NONE)
+    await bot.remember(message.id, answer)
+
+
+class Pager(discord.ui.View):
+    """◀ ▶ buttons over a list of embeds."""
+
+    def __init__(self, pages: list[discord.Embed]) -> None:
+        super().__init__(timeout=600)
+        self.pages = pages
+        self.page = 0
+
+    async def _show(self, interaction: discord.Interaction, step: int) -> None:
+        self.page = (self.page + step) % len(self.pages)
+        await interaction.response.edit_message(embed=self.pages[self.page], view=self)
+
+    @discord.ui.button(emoji="◀", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
+        await self._show(interaction, -1)
+
+    @discord.ui.button(emoji="▶", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
+        await self._show(interaction, 1)
+
+
+@app_commands.command(name="sources", description="List the articles I quote from.")
+async def sources(interaction: discord.Interaction) -> None:
+    await interaction.response.defer(ephemeral=True)
+    pages = sources_pages(bot_of(interaction).service.searcher.data.manifest)
+    if len(pages) > 1:
+        await interaction.followup.send(embed=pages[0], view=Pager(pages), ephemeral=True)
+    else:
+        await interaction.followup.send(embed=pages[0], ephemeral=True)
+
+
+@app_commands.command(name="about", description="What Pactbot is, and how much it has read.")
+async def about(interaction: discord.Interaction) -> None:
+    await interaction.response.defer(ephemeral=True)
+    await interaction.followup.send(
+        embed=about_embed(bot_of(interaction).service.searcher.data.manifest), ephemeral=True
+    )
+
+
+COMMANDS: tuple[app_commands.Command[Any, ..., None], ...] = (ask, sources, about)
