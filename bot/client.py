@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import time
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 NONE = discord.AllowedMentions.none()
 HELP = "Ask me about defence pacts: mention me with a question, or use `/ask`."
+# Without the Message Content intent Discord sends a reply's text only when it mentions the bot.
+UNREADABLE_REPLY = "I cannot read replies that do not mention me: keep the @mention on when you reply to follow up."
 
 
 class UserCooldowns:
@@ -44,12 +47,12 @@ class UserCooldowns:
 
 
 class PactBot(discord.Client):
-    def __init__(self, settings: Settings, service: SearchService, force_sync: bool = False) -> None:
+    def __init__(self, settings: Settings, service: SearchService, force_sync: bool = False, **options: Any) -> None:
         intents = discord.Intents.default()
         # Message content is privileged; it is needed only to read every message in the
         # question channels. Mentions of the bot carry their content without it.
         intents.message_content = bool(settings.channel_ids)
-        super().__init__(intents=intents, allowed_mentions=NONE)
+        super().__init__(intents=intents, allowed_mentions=NONE, **options)
         self.settings = settings
         self.service = service
         self.force_sync = force_sync
@@ -92,7 +95,8 @@ class PactBot(discord.Client):
             return
         text = re.sub(rf"<@!?{self.user.id}>", "", message.content).strip()
         if not text:
-            await message.reply(HELP, allowed_mentions=NONE)
+            unreadable = not self.intents.message_content and self.user not in message.mentions
+            await message.reply(UNREADABLE_REPLY if unreadable else HELP, allowed_mentions=NONE)
             return
         wait = self.cooldowns.retry_after(message.author.id)
         if wait:

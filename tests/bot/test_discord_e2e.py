@@ -1,0 +1,412 @@
+"""Pactbot end to end: the real discord.py client of the bot against a fake Discord on 127.0.0.1,
+with the real embedding model and an index of the seed and fixture articles."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.client import PactBot
+from bot.settings import Settings
+from index.embedder import Embedder
+from index.service import SearchService
+from index.store import load_current
+from tests.bot.fake_discord import (
+    CALLBACK_DEFERRED_CHANNEL_MESSAGE,
+    FakeDiscord,
+    InteractionHandle,
+    StoredMessage,
+    run_client,
+)
+from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE, ROOT
+
+pytestmark = pytest.mark.model
+
+MANAGE_GUILD = 1 << 5
+ANSWER_TIMEOUT = 30.0  # generous: the machines are shared; speed is measured in benchmarks
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Path:
+    """An index of the seed and the fixture articles, built once and copied into each test."""
+    root = tmp_path_factory.mktemp("template")
+    knowledge = root / "knowledge"
+    knowledge.mkdir()
+    for path in [*KNOWLEDGE.iterdir(), *FIXTURE_ARTICLES.iterdir()]:
+        shutil.copyfile(path, knowledge / path.name)
+    SearchService(knowledge, root / "data", real_embedder).rebuild(show_progress=False)
+    return root
+
+
+@pytest.fixture
+def folders(built: Path, tmp_path: Path) -> tuple[Path, Path]:
+    shutil.copytree(built / "knowledge", tmp_path / "knowledge")
+    shutil.copytree(built / "data", tmp_path / "data")
+    return tmp_path / "knowledge", tmp_path / "data"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as running:
+        yield running
+
+
+def settings_for(fake: FakeDiscord, knowledge: Path, data: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "DISCORD_TOKEN": fake.token,
+        "knowledge_dir": knowledge,
+        "data_dir": data,
+        "guild_id": fake.guild_id,
+        "moderator_role_ids": [fake.role("Moderator").id],
+        "cooldown_seconds": 0,
+        **overrides,
+    }
+    return Settings.model_validate(values)  # validation only: no environment, no .env
+
+
+@pytest.fixture
+def settings(fake: FakeDiscord, folders: tuple[Path, Path]) -> Settings:
+    return settings_for(fake, *folders)
+
+
+@pytest.fixture
+def service(settings: Settings, real_embedder: Embedder) -> SearchService:
+    service = SearchService(settings.knowledge_dir, settings.data_dir, real_embedder)
+    service.searcher  # noqa: B018  # loaded before the bot takes questions, as in production
+    return service
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, settings: Settings, service: SearchService) -> AsyncIterator[PactBot]:
+    client = PactBot(settings, service, guild_ready_timeout=0.05)
+    async with run_client(client, fake, timeout=20):
+        yield client
+
+
+async def ask(fake: FakeDiscord, question: str, **kwargs: object) -> tuple[InteractionHandle, StoredMessage]:
+    handle = await fake.invoke_command("ask", {"question": question}, **kwargs)  # type: ignore[arg-type]
+    return handle, await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+
+
+def description(message: StoredMessage) -> str:
+    return str(message.embeds[0].get("description", ""))
+
+
+async def test_commands_are_registered_with_their_options_and_permissions(fake: FakeDiscord, bot: PactBot) -> None:
+    commands = {c["name"]: c for c in fake.guild_commands[fake.guild_id]}
+    assert set(commands) == {"ask", "sources", "about", "ingest", "reindex"}
+    options = {o["name"]: o for o in commands["ask"]["options"]}
+    assert options["question"]["type"] == 3 and options["question"]["required"] is True
+    assert options["question"]["max_length"] == 300
+    assert options["private"]["type"] == 5 and not options["private"].get("required", False)
+    (file_option,) = commands["ingest"]["options"]
+    assert (file_option["name"], file_option["type"], file_option["required"]) == ("file", 11, True)
+    for name in ("ingest", "reindex"):
+        assert str(commands[name]["default_member_permissions"]) == str(MANAGE_GUILD)
+    for name in ("ask", "sources", "about"):
+        assert commands[name].get("default_member_permissions") is None
+    assert fake.guild_commands_puts[fake.guild_id] == 1 and fake.global_commands_puts == 0
+
+
+async def test_ask_is_deferred_then_answered_with_citations(fake: FakeDiscord, bot: PactBot) -> None:
+    handle, answer = await ask(fake, "When will Japan and the UK sign the defence pact?")
+    assert handle.response_type == CALLBACK_DEFERRED_CHANNEL_MESSAGE
+    assert handle.response_delay is not None and handle.response_delay < 3.0
+    assert not answer.ephemeral
+    text = description(answer)
+    assert text.startswith("> “Japan and the UK are set to signal a serious defence pact in December")
+    assert "[1] Japan and UK set to sign defence pact in December — Financial Times, 2022-11-04 — paragraph 1" in text
+    assert answer.embeds[0]["title"] == "When will Japan and the UK sign the defence pact?"
+    assert {"pactbot:vote:up", "pactbot:vote:down"} <= set(answer.custom_ids)
+    assert answer.allowed_mentions == {"parse": []}
+    assert not handle.double_acknowledgements
+
+
+async def test_private_ask_is_ephemeral_and_abstentions_say_so(fake: FakeDiscord, bot: PactBot) -> None:
+    _, answer = await ask(
+        fake,
+        "What is the capital of Peru?",
+    )
+    assert "never mention “Peru”" in description(answer)
+    handle = await fake.invoke_command("ask", {"question": "Who signed the RAA in Manila?", "private": True})
+    final = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert final.ephemeral and "[1]" in description(final)
+
+
+async def test_a_mention_in_a_channel_is_answered(fake: FakeDiscord, bot: PactBot) -> None:
+    question = await fake.send_message(fake.channel_id, "who signed the AUKUS pact and when?", mentions_bot=True)
+    reply = await fake.wait_for_message(lambda m: m.reply_to_id == question.id, timeout=ANSWER_TIMEOUT)
+    assert "AUKUS" in reply.text and "[1]" in description(reply)
+    assert reply.mention_ids == [] and reply.allowed_mentions is not None
+
+
+async def test_a_reply_to_an_answer_is_a_follow_up_with_context(fake: FakeDiscord, bot: PactBot) -> None:
+    _, first = await ask(fake, "What access agreement did Japan sign with the UK?")
+    # Discord's reply keeps the @mention on by default, which lets the bot read it without the
+    # privileged Message Content intent.
+    follow_up = await fake.send_message(
+        fake.channel_id, "and with the Philippines?", reply_to=first.id, mentions_bot=True
+    )
+    reply = await fake.wait_for_message(lambda m: m.reply_to_id == follow_up.id, timeout=ANSWER_TIMEOUT)
+    title = str(reply.embeds[0]["title"])
+    assert title.startswith("What access agreement did Japan sign with the UK?") and "Philippines" in title
+    assert "Philippine" in description(reply).split("**Sources**")[0]
+    # With the mention switched off the text does not reach the bot: it says how to follow up.
+    silent = await fake.send_message(fake.channel_id, "and Australia?", reply_to=first.id)
+    hint = await fake.wait_for_message(lambda m: m.reply_to_id == silent.id, timeout=ANSWER_TIMEOUT)
+    assert "keep the @mention on" in hint.content
+
+
+async def test_everyone_in_a_quoted_article_pings_nobody(fake: FakeDiscord, bot: PactBot) -> None:
+    question = "What did Akiko Moriyama joke about the first flight of the jet?"
+    _, answer = await ask(fake, question)
+    assert "@everyone, wheels up" in description(answer)
+    assert answer.allowed_mentions == {"parse": []} and answer.mention_ids == []
+    sent = await fake.send_message(fake.channel_id, question, mentions_bot=True)
+    reply = await fake.wait_for_message(lambda m: m.reply_to_id == sent.id, timeout=ANSWER_TIMEOUT)
+    assert "@everyone, wheels up" in reply.text and reply.mention_ids == []
+    assert (reply.allowed_mentions or {}).get("parse") == []
+
+
+async def test_reindex_is_refused_for_members_and_run_for_moderators(fake: FakeDiscord, bot: PactBot) -> None:
+    refused = await fake.invoke_command("reindex", user=fake.default_user)
+    message = await refused.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert message.ephemeral and "Only moderators" in message.text
+    # A member given Manage Server by a widened default permission is still checked by the bot:
+    # only the permission itself or a moderator role counts, and alice has neither.
+    refused_again = await fake.invoke_command("reindex", user=fake.default_user, permissions=1 << 10)
+    assert "Only moderators" in (await refused_again.wait_for_final(timeout=ANSWER_TIMEOUT)).text
+    for user, permissions in ((fake.moderator, None), (fake.owner, MANAGE_GUILD)):
+        handle = await fake.invoke_command("reindex", user=user, permissions=permissions)
+        report = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+        assert report.ephemeral and "Nothing changed" in report.text
+
+
+async def test_ingest_saves_and_indexes_a_good_file(fake: FakeDiscord, bot: PactBot, settings: Settings) -> None:
+    article = (
+        "---\ntitle: Canada and Japan open security information talks\npublisher: Test Wire\n"
+        "published: 2024-03-01\n---\n"
+        "Canada and Japan opened negotiations in Ottawa on a security of information agreement.\n"
+    )
+    attachment = fake.attachment("canada-japan.md", article.encode())
+    handle = await fake.invoke_command("ingest", {"file": attachment}, user=fake.moderator)
+    report = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert report.ephemeral and "Saved `canada-japan.md`" in report.text and "**Added:** `canada-japan`" in report.text
+    assert (settings.knowledge_dir / "canada-japan.md").read_text(encoding="utf-8") == article
+    _, answer = await ask(fake, "Where did Canada and Japan open talks on security information?")
+    assert "Ottawa" in description(answer)
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "claimed_size", "reason"),
+    [
+        ("scan.md", b"%PDF-1.7\x00\x01\x02binary", None, "binary file"),
+        ("huge.md", b"small really", 50_000_000, "too large"),
+        ("../../escape.md", b"A paragraph about pacts.\n", None, "not a plain file name"),
+        ("notes.pdf", b"A paragraph about pacts.\n", None, "not an article"),
+        ("copy.md", None, None, "same content as `japan-uk-defence-pact.txt`"),
+    ],
+)
+async def test_ingest_refuses_bad_files_and_loses_nothing(
+    fake: FakeDiscord,
+    bot: PactBot,
+    settings: Settings,
+    filename: str,
+    data: bytes | None,
+    claimed_size: int | None,
+    reason: str,
+) -> None:
+    before = sorted(p.name for p in settings.knowledge_dir.iterdir())
+    version = load_current(settings.data_dir).manifest.version
+    content = data if data is not None else (KNOWLEDGE / "japan-uk-defence-pact.txt").read_bytes()
+    attachment = fake.attachment(filename, content, size=claimed_size)
+    handle = await fake.invoke_command("ingest", {"file": attachment}, user=fake.moderator)
+    message = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert message.ephemeral and reason in message.text
+    if claimed_size is not None:
+        assert fake.download_count(attachment) == 0  # refused before downloading
+    assert sorted(p.name for p in settings.knowledge_dir.iterdir()) == before
+    assert load_current(settings.data_dir).manifest.version == version
+    assert not (settings.knowledge_dir.parent / "escape.md").exists()
+
+
+async def test_twenty_questions_during_a_reindex_are_all_answered(
+    fake: FakeDiscord, bot: PactBot, settings: Settings
+) -> None:
+    # A changed article, so the reindex really embeds while the questions come in.
+    aukus = settings.knowledge_dir / "aukus-submarines.md"
+    aukus.write_text(aukus.read_text(encoding="utf-8") + "\nA late paragraph on AUKUS submarines.\n", encoding="utf-8")
+    reindex = await fake.invoke_command("reindex", user=fake.moderator)
+    users = [fake.add_member(f"asker{i}") for i in range(20)]
+    handles = await asyncio.gather(
+        *(fake.invoke_command("ask", {"question": "Who signed the AUKUS pact?"}, user=u) for u in users)
+    )
+    finals = await asyncio.gather(*(h.wait_for_final(timeout=ANSWER_TIMEOUT) for h in handles))
+    assert all(h.response_delay is not None and h.response_delay < 3.0 for h in handles)
+    assert all("[1]" in description(f) for f in finals)
+    report = await reindex.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert "**Changed:** `aukus-submarines`" in report.text
+    _, after = await ask(fake, "Is there a late paragraph on AUKUS submarines?")
+    assert "A late paragraph on AUKUS submarines." in description(after)
+
+
+async def test_a_second_reindex_while_one_runs_is_refused(fake: FakeDiscord, bot: PactBot, settings: Settings) -> None:
+    (settings.knowledge_dir / "extra.md").write_text("Extra article about a pact. " * 50 + "\n", encoding="utf-8")
+    first = await fake.invoke_command("reindex", user=fake.moderator)
+    await first.wait_for_response(timeout=ANSWER_TIMEOUT)
+    second = await fake.invoke_command("reindex", user=fake.owner, permissions=MANAGE_GUILD)
+    texts = [(await h.wait_for_final(timeout=ANSWER_TIMEOUT)).text for h in (first, second)]
+    assert any("already running" in t for t in texts) and any("**Added:** `extra`" in t for t in texts)
+
+
+async def test_a_vote_is_stored(fake: FakeDiscord, bot: PactBot, settings: Settings) -> None:
+    _, answer = await ask(fake, "What is the Reciprocal Access Agreement?")
+    click = await fake.click_button(answer, "pactbot:vote:up", user=fake.default_user)
+    thanks = await click.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert thanks.ephemeral and "recorded" in thanks.text
+    (line,) = (settings.data_dir / "votes.jsonl").read_text(encoding="utf-8").splitlines()
+    vote = json.loads(line)
+    assert vote["vote"] == "up" and vote["question"] == "What is the Reciprocal Access Agreement?"
+    assert vote["passages"] and all("#" in p for p in vote["passages"])
+    assert str(fake.default_user.id) not in line
+
+
+async def test_reconnect_resumes_without_syncing_commands_again(fake: FakeDiscord, bot: PactBot) -> None:
+    puts = fake.guild_commands_puts[fake.guild_id]
+    await fake.reconnect()
+    assert (fake.resume_count, fake.identify_count) == (1, 1)
+    _, answer = await ask(fake, "When will Japan and the UK sign the defence pact?")
+    assert "[1]" in description(answer)
+    assert fake.guild_commands_puts[fake.guild_id] == puts
+
+
+async def test_a_restart_with_unchanged_commands_does_not_sync(
+    fake: FakeDiscord, settings: Settings, service: SearchService
+) -> None:
+    for expected_puts in (1, 1):
+        client = PactBot(settings, service, guild_ready_timeout=0.05)
+        async with run_client(client, fake, timeout=20):
+            pass
+        assert fake.guild_commands_puts[fake.guild_id] == expected_puts
+
+
+async def test_cooldown_and_unexpected_errors_reach_the_user_as_one_private_line(
+    fake: FakeDiscord,
+    folders: tuple[Path, Path],
+    service: SearchService,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = settings_for(fake, *folders, cooldown_seconds=60)
+    client = PactBot(settings, service, guild_ready_timeout=0.05)
+    async with run_client(client, fake, timeout=20):
+        await ask(fake, "Who signed the AUKUS pact?")
+        handle = await fake.invoke_command("ask", {"question": "And when?"})
+        slow_down = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+        assert slow_down.ephemeral and "try again in" in slow_down.text
+
+        def broken(question: str, k: int = 3) -> None:
+            raise RuntimeError("index exploded")
+
+        monkeypatch.setattr(service, "ask", broken)
+        handle = await fake.invoke_command("ask", {"question": "Anything?"}, user=fake.owner)
+        error = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+        assert "Something went wrong on my side (error id " in error.text and "exploded" not in error.text
+        assert any("index exploded" in str(r.exc_info) for r in caplog.records if r.exc_info)
+
+
+async def test_the_sources_and_about_commands(fake: FakeDiscord, bot: PactBot) -> None:
+    sources = await (await fake.invoke_command("sources")).wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert sources.ephemeral and "Japan and UK set to sign defence pact in December" in sources.text
+    assert "Indexed articles (4)" in sources.text
+    about = await (await fake.invoke_command("about")).wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert "Pactbot" in about.text and "all-MiniLM-L6-v2" in about.text
+
+
+@pytest.fixture
+def subprocess_env(fake: FakeDiscord, folders: tuple[Path, Path]) -> Iterator[dict[str, str]]:
+    knowledge, data = folders
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PACTBOT_", "DISCORD_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DISCORD_TOKEN=fake.token,
+        PACTBOT_KNOWLEDGE_DIR=str(knowledge),
+        PACTBOT_DATA_DIR=str(data),
+        PACTBOT_GUILD_ID=str(fake.guild_id),
+        PACTBOT_DISCORD_API_BASE=fake.api_base,
+        PACTBOT_DISCORD_GATEWAY_URL=fake.gateway_url,
+        PACTBOT_LOG_LEVEL="INFO",
+    )
+    yield env
+
+
+async def test_the_main_command_with_a_token_starts_the_bot(
+    fake: FakeDiscord, subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    log = (tmp_path / "bot.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli"], env=subprocess_env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        started = time.monotonic()
+        await fake.wait_ready(timeout=120)
+        assert time.monotonic() - started < 120
+        await fake.wait_for_request(lambda r: r.method == "PUT" and "/commands" in r.path, timeout=30)
+        _, answer = await ask(fake, "When will Japan and the UK sign the defence pact?")
+        assert "paragraph 1" in description(answer)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+    assert "Traceback" not in (tmp_path / "bot.log").read_text(encoding="utf-8")
+
+
+async def test_every_message_in_a_question_channel_is_answered(
+    fake: FakeDiscord, folders: tuple[Path, Path], service: SearchService
+) -> None:
+    channel = fake.channel("defence-news")
+    settings = settings_for(fake, *folders, channel_ids=[channel.id])
+    client = PactBot(settings, service, guild_ready_timeout=0.05)
+    async with run_client(client, fake, timeout=20):
+        assert fake.intents is not None and fake.intents & (1 << 15)  # asked for Message Content
+        question = await fake.send_message(channel.id, "When was AUKUS announced?")
+        reply = await fake.wait_for_message(lambda m: m.reply_to_id == question.id, timeout=ANSWER_TIMEOUT)
+        assert "[1]" in description(reply)
+        elsewhere = await fake.send_message(fake.channel_id, "When was AUKUS announced?")
+        await asyncio.sleep(0.5)
+        assert not [m for m in fake.bot_messages() if m.reply_to_id == elsewhere.id]
+
+
+async def test_without_question_channels_the_privileged_intent_is_not_requested(
+    fake: FakeDiscord, bot: PactBot
+) -> None:
+    assert fake.intents is not None and not fake.intents & (1 << 15)
+
+
+async def test_an_expired_interaction_still_gets_its_answer_in_the_channel(
+    fake: FakeDiscord, bot: PactBot, service: SearchService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handles: list[InteractionHandle] = []
+    real_ask = service.ask
+
+    def slow_ask(question: str, k: int = 3) -> object:
+        # The token expires while the answer is being found (Discord allows 15 minutes).
+        handles[0].expire()
+        return real_ask(question, k)
+
+    monkeypatch.setattr(service, "ask", slow_ask)
+    handles.append(await fake.invoke_command("ask", {"question": "Who signed the AUKUS pact?"}))
+    await handles[0].wait_for_response(timeout=ANSWER_TIMEOUT)
+    posted = await fake.wait_for_message(lambda m: bool(m.embeds) and not m.ephemeral, timeout=ANSWER_TIMEOUT)
+    assert "[1]" in description(posted) and posted.allowed_mentions == {"parse": []}
+    assert fake.find_requests("POST", "/channels/*/messages")  # posted in the channel, not via the webhook
+    assert handles[0].errors and all(e.error_code == 50027 for e in handles[0].errors)
