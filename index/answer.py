@@ -125,17 +125,15 @@ def answer_question(searcher: HybridSearcher, question: str, k: int = 3) -> Answ
     for n, hit in enumerate(chosen, start=1):
         passage = data.passages[hit.row]
         article = articles[passage.article_id]
+        details = article.model_dump(include={"title", "publisher", "published", "source"})
         citations.append(
             Citation(
                 n=n,
                 article_id=article.id,
-                title=article.title,
-                publisher=article.publisher,
-                published=article.published,
-                source=article.source,
                 paragraph=passage.paragraph,
                 quote=hit.text(passage),
                 score=round(hit.score, 4),
+                **details,
             )
         )
     text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)

@@ -51,17 +51,22 @@ class ArticleMeta(BaseModel):
         return [value] if isinstance(value, str) else value
 
 
-class Article(BaseModel):
-    """A validated article: its metadata and its paragraphs, numbered from 1 in source order."""
+class ArticleInfo(BaseModel):
+    """What a citation says about an article: its id and bibliographic details."""
 
     id: str
-    path: str
-    sha256: str
     title: str
     publisher: str | None = None
     published: dt.date | None = None
     source: str | None = None
     authors: list[str] = Field(default_factory=list)
+
+
+class Article(ArticleInfo):
+    """A validated article: its metadata and its paragraphs, numbered from 1 in source order."""
+
+    path: str
+    sha256: str
     paragraphs: list[str]
 
 

@@ -58,17 +58,8 @@ def build_lexical_index(passages: list[Passage]) -> bm25s.BM25:
 
 
 def _entry(article: Article, passages: int) -> ArticleEntry:
-    return ArticleEntry(
-        id=article.id,
-        file=Path(article.path).name,
-        sha256=article.sha256,
-        title=article.title,
-        publisher=article.publisher,
-        published=article.published,
-        source=article.source,
-        authors=article.authors,
-        passages=passages,
-    )
+    details = article.model_dump(exclude={"path", "paragraphs"})
+    return ArticleEntry(**details, file=Path(article.path).name, passages=passages)
 
 
 def _previous(data_dir: Path, embedder: Embedder) -> IndexData | None:

@@ -27,6 +27,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field, ValidationError
 
+from index.articles import ArticleInfo
 from index.embedder import Vectors
 from index.passages import Passage, sentence_starts
 
@@ -57,17 +58,11 @@ class BuildInProgressError(StoreError):
     pass
 
 
-class ArticleEntry(BaseModel):
-    """What the index remembers of an article: its metadata and content hash, not its text."""
+class ArticleEntry(ArticleInfo):
+    """What the index remembers of an article: its details and content hash, not its text."""
 
-    id: str
     file: str
     sha256: str
-    title: str
-    publisher: str | None = None
-    published: dt.date | None = None
-    source: str | None = None
-    authors: list[str] = Field(default_factory=list)
     passages: int
 
 
