@@ -11,10 +11,11 @@ import typer
 from pydantic import ValidationError
 
 from bot.console import chat as console_chat
-from bot.render import render_plain
+from bot.render import render_agreements, render_plain
 from bot.settings import Settings, configure_logging
 from index.articles import ArticleError
 from index.build import BuildReport
+from index.countries import UnknownCountryError, name_of
 from index.evaluate import EvalError, EvalReport, evaluate, gather_corpus, load_eval_set
 from index.glossary import GlossaryError
 from index.service import SearchService
@@ -68,6 +69,8 @@ def _print_report(report: BuildReport, out: TextIO | None = None) -> None:
     for rejection in report.rejected:
         kept = " (its previous version stays indexed)" if Path(rejection.path).stem in report.kept else ""
         print(f"rejected: {rejection.path}: {rejection.reason}{kept}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     state = "updated" if report.modified else "up to date"
     print(
         f"index {state}: {report.passages} passages from "
@@ -238,6 +241,49 @@ def eval_command(
         print(report.model_dump_json(indent=1))
     else:
         _print_eval(report)
+
+
+@app.command()
+def agreements(
+    country: Annotated[str, typer.Argument(help="A country: name, code, short form, demonym or capital.")],
+    partner: Annotated[str | None, typer.Option("--partner", "-p", help="Only agreements with this country.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """A country's agreements found in the articles, by partner, each with the quotes behind it."""
+    settings = _settings()
+    service = _service(settings, need_index=True)
+    try:
+        result = service.agreements(country, partner)
+    except UnknownCountryError as exc:
+        print(f"pactbot: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    if as_json:
+        # The documented shape; a partner query adds "partner" and the pair's "timeline".
+        print(result.model_dump_json(exclude={"partner", "timeline"} if result.partner is None else None))
+    else:
+        print(render_agreements(result))
+
+
+@app.command("map")
+def map_command(
+    country: Annotated[
+        str | None, typer.Argument(help="Centre the map on this country; all countries if left out.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The PNG file to write.")] = Path("pactmap.png"),
+) -> None:
+    """Draw countries as nodes and agreements as edges coloured by status, as a PNG."""
+    from bot.pactmap import draw_pact_map
+
+    settings = _settings()
+    service = _service(settings, need_index=True)
+    try:
+        focus, found = service.pact_map(country)
+    except UnknownCountryError as exc:
+        print(f"pactbot: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    names = {code: name_of(code) for code in {c for a in found for c in a.parties} | ({focus} if focus else set())}
+    nodes = draw_pact_map(found, names, out, focus=focus)
+    print(f"wrote {out}: {len(nodes)} countries, {len(found)} agreements")
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot import moderation, questions
+from bot import moderation, pacts, questions
 from bot.embeds import answer_embed
 from bot.errors import reply_error
 from bot.feedback import FeedbackStore, FeedbackView
@@ -64,7 +64,7 @@ class PactBot(discord.Client):
 
     async def setup_hook(self) -> None:
         # Runs once per process, before the gateway connects: reconnects do not come here.
-        for command in (*questions.COMMANDS, *moderation.COMMANDS):
+        for command in (*questions.COMMANDS, *pacts.COMMANDS, *moderation.COMMANDS):
             self.tree.add_command(command)
         self.add_view(FeedbackView(self.feedback))
         await sync_if_changed(self.tree, self.settings, force=self.force_sync)

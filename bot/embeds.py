@@ -13,7 +13,8 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.render import source_line
-from index.answer import Answer, Citation
+from index.answer import Answer
+from index.citation import Citation
 from index.store import ArticleEntry, Manifest
 
 # Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).

@@ -61,6 +61,7 @@ def report_text(report: BuildReport, prefix: str = "") -> str:
     for rejection in report.rejected:
         kept = " (its previous version stays indexed)" if Path(rejection.path).stem in report.kept else ""
         lines.append(f"**Rejected:** `{Path(rejection.path).name}`: {rejection.reason}{kept}")
+    lines += [f"**Warning:** {warning}" for warning in report.warnings]
     if not report.modified and not report.rejected:
         lines.append("Nothing changed: the index was already up to date.")
     lines.append(f"The index has {report.passages} passages (version `{report.version}`).")

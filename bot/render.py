@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from index.answer import Answer, Citation
+from index.agreements import AgreementsAnswer, partner_names
+from index.answer import Answer
+from index.citation import Citation
 
 
 def source_line(c: Citation) -> str:
@@ -20,3 +22,35 @@ def render_plain(answer: Answer) -> str:
         return answer.answer
     sources = "\n".join(source_line(c) for c in answer.citations)
     return f"{answer.answer}\n\nSources:\n{sources}"
+
+
+def render_agreements(result: AgreementsAnswer) -> str:
+    """By partner: each agreement's name, status and date, then its quotes with sources.
+    With a partner: the pair's agreements, then its timeline in date order."""
+    country, partner = result.country, result.partner
+    with_partner = f" with {partner.name}" if partner else ""
+    if not result.agreements:
+        return f"No agreements of {country.name}{with_partner} were found in the indexed articles."
+    lines = [f"Agreements of {country.name} ({country.iso3}){with_partner}"]
+    current = None
+    for agreement in result.agreements:
+        partners = partner_names(agreement, country.iso3)
+        if partners != current:
+            lines += ["", partners]
+            current = partners
+        date = agreement.date.isoformat() if agreement.date else "undated"
+        lines.append(f"  {agreement.name}: {agreement.status or 'status unclear'} ({date})")
+        if not partner:
+            for c in agreement.citations:
+                lines += [f"    “{c.quote}”", f"      {source_line(c)}"]
+    if partner:
+        lines += ["", "Timeline"]
+        for n, step in enumerate(result.timeline, start=1):
+            date = step.date.isoformat() if step.date else "undated"
+            c = step.citation.model_copy(update={"n": n})
+            lines += [
+                f"  {date}  {step.name}: {step.status or 'mentioned'}",
+                f"    “{c.quote}”",
+                f"      {source_line(c)}",
+            ]
+    return "\n".join(lines)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from index.citation import Citation
 from index.passages import Passage
 from index.search import HybridSearcher, SentenceHit
 from index.store import ArticleEntry
@@ -34,20 +34,6 @@ NEAR_DUPLICATE = 0.7
 
 NO_ANSWER = "I found nothing in the indexed articles that answers this question."
 NOT_MENTIONED = "The indexed articles never mention {names}, so I cannot answer this from them."
-
-
-class Citation(BaseModel):
-    """One quoted sentence (or adjacent sentences) and where it comes from."""
-
-    n: int
-    article_id: str
-    title: str
-    publisher: str | None
-    published: dt.date | None
-    source: str | None
-    paragraph: int
-    quote: str  # an exact substring of the paragraph
-    score: float
 
 
 class Answer(BaseModel):

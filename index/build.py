@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
+from index.agreements import AGREEMENTS_FILE, AgreementMention, apply_corrections, extract, load_corrections
 from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
 from index.embedder import Embedder, Vectors
-from index.glossary import find_acronyms
+from index.glossary import GLOSSARY_FILE, Expander, find_acronyms, load_glossary
 from index.passages import Passage, sentence_starts, split_article
 from index.store import (
     ArticleEntry,
@@ -41,6 +43,7 @@ class BuildReport(BaseModel):
     unchanged: list[str] = Field(default_factory=list)
     rejected: list[Rejection] = Field(default_factory=list)
     kept: list[str] = Field(default_factory=list)  # rejected now, previous good version still indexed
+    warnings: list[str] = Field(default_factory=list)  # problems that did not stop the build
     embedded: int = 0  # texts (passages and sentences) embedded by this build
     passages: int = 0  # passages in the index afterwards
     version: str | None = None  # the version serving afterwards
@@ -76,6 +79,15 @@ def _previous(data_dir: Path, embedder: Embedder) -> IndexData | None:
         log.info("embedding model changed (%s -> %s): every article is embedded again", m.model, embedder.name)
         return None
     return data
+
+
+def find_agreements(entries: list[ArticleEntry], passages: list[Passage], expander: Expander) -> list[AgreementMention]:
+    """Agreements in every article. Pattern matching only, so cheap enough to redo on each build."""
+    sentences: dict[str, list[tuple[int, str]]] = {}
+    for passage in passages:
+        article = sentences.setdefault(passage.article_id, [])
+        article += [(passage.paragraph, passage.sentence(i)) for i in range(len(passage.sentences))]
+    return [m for entry in entries for m in extract(entry, sentences.get(entry.id, []), expander)]
 
 
 def embedding_text(title: str, text: str) -> str:
@@ -187,7 +199,15 @@ def build_index(
         report.removed = sorted(old_entries.keys() - new_ids - set(report.kept))
         report.passages = len(passages)
 
-        if previous is not None and not report.modified:
+        glossary = load_glossary(knowledge_dir / GLOSSARY_FILE)
+        corrections, problem = load_corrections(knowledge_dir / AGREEMENTS_FILE)
+        if problem:
+            report.warnings.append(problem)
+        # The glossary (canonical names) and the corrections shape the agreements: when they
+        # change, the agreements are read again, without embedding anything.
+        agreements_input = glossary.model_dump_json() + "".join(c.model_dump_json() for c in corrections)
+        agreements_sha256 = hashlib.sha256(agreements_input.encode()).hexdigest()
+        if previous is not None and not report.modified and previous.manifest.agreements_sha256 == agreements_sha256:
             report.version = previous.manifest.version
             return report
 
@@ -200,6 +220,7 @@ def build_index(
         for passage in passages:
             for abbr, long_form in find_acronyms(passage.text).items():
                 acronyms.setdefault(abbr, long_form)
+        agreements = apply_corrections(find_agreements(entries, passages, Expander(glossary, acronyms)), corrections)
         manifest = Manifest(
             version=new_version_name(),
             created=dt.datetime.now(dt.UTC),
@@ -209,8 +230,11 @@ def build_index(
             passage_count=len(passages),
             articles=sorted(entries, key=lambda e: e.id),
             acronyms=acronyms,
+            agreements_sha256=agreements_sha256,
         )
-        write_version(data_dir, manifest, passages, vectors, sentence_vectors, build_lexical_index(passages))
+        write_version(
+            data_dir, manifest, passages, vectors, sentence_vectors, build_lexical_index(passages), agreements
+        )
         prune(data_dir)
         report.version = manifest.version
         return report

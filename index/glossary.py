@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from index.text import stems
 
+GLOSSARY_FILE = "glossary.yaml"  # in the knowledge folder
+
 
 class GlossaryError(ValueError):
     """The glossary file is unusable; the message says where."""
@@ -104,6 +106,15 @@ class Expander:
         # "Reciprocal Access Agreements" finds "Reciprocal Access Agreement".
         self._keys = [[tuple(stems(p, True)) for p in group] for group in groups]
         self.known_words = frozenset(w for keys in self._keys for key in keys for w in key)
+
+    def canonical_terms(self, text: str) -> list[str]:
+        """The canonical term (the glossary's `term`) of every group that `text` mentions."""
+        words = tuple(stems(text, True))
+        return [
+            group[0]
+            for group, keys in zip(self._groups, self._keys, strict=True)
+            if any(k and _contains(words, k) for k in keys)
+        ]
 
     def expand(self, question: str) -> list[Expansion]:
         """For each glossary group the question mentions, the words it used and the alternatives."""

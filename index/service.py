@@ -10,17 +10,17 @@ import logging
 import threading
 from pathlib import Path
 
+from index.agreements import Agreement, AgreementsAnswer, agreements_of, countries_in, summarise, timeline
 from index.answer import Answer, answer_question
 from index.articles import DEFAULT_MAX_BYTES
 from index.build import BuildReport, build_index
+from index.countries import Country, country, resolve
 from index.embedder import Embedder
-from index.glossary import Expander, load_glossary
+from index.glossary import GLOSSARY_FILE, Expander, load_glossary
 from index.search import HybridSearcher
 from index.store import load_current
 
 log = logging.getLogger(__name__)
-
-GLOSSARY_FILE = "glossary.yaml"
 
 
 class SearchService:
@@ -56,6 +56,32 @@ class SearchService:
 
     def ask(self, question: str, k: int = 3) -> Answer:
         return answer_question(self.searcher, question, k)
+
+    def agreements(self, query: str, partner: str | None = None) -> AgreementsAnswer:
+        """The agreements of the country `query` names (with `partner`), from the served index.
+        Raises UnknownCountryError for a name that is no country."""
+        country = resolve(query)
+        other = resolve(partner) if partner else None
+        data = self.searcher.data
+        articles = {a.id: a for a in data.manifest.articles}
+        found = agreements_of(country.iso3, data.agreements, articles, other.iso3 if other else None)
+        steps = timeline(found, data.agreements) if other else []
+        return AgreementsAnswer(query=query, country=country, partner=other, agreements=found, timeline=steps)
+
+    def pact_map(self, query: str | None = None) -> tuple[str | None, list[Agreement]]:
+        """What a pact map shows: one country's agreements and those among its partners, or all."""
+        data = self.searcher.data
+        articles = {a.id: a for a in data.manifest.articles}
+        if query is None:
+            return None, summarise(data.agreements, articles)
+        iso3 = resolve(query).iso3
+        partners = {p for m in data.agreements if iso3 in m.parties for p in m.parties}
+        shown = [m for m in data.agreements if set(m.parties) <= partners]
+        return iso3, summarise(shown, articles)
+
+    def countries(self) -> list[Country]:
+        """The countries that are party to some indexed agreement."""
+        return [country(iso3) for iso3 in countries_in(self.searcher.data.agreements)]
 
     def rebuild(self, show_progress: bool | None = None) -> BuildReport:
         """Update the index from the knowledge directory, then serve the new version."""

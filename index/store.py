@@ -19,6 +19,7 @@ import logging
 import os
 import secrets
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,17 +28,19 @@ import numpy as np
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field, ValidationError
 
+from index.agreements import AgreementMention
 from index.articles import ArticleInfo
 from index.embedder import Vectors
 from index.passages import Passage, sentence_starts
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: agreements.jsonl
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
+AGREEMENTS = "agreements.jsonl"
 BM25_DIR = "bm25"
 KEEP_VERSIONS = 2  # the live one and the one before it, to fall back on
 
@@ -76,6 +79,7 @@ class Manifest(BaseModel):
     passage_count: int
     articles: list[ArticleEntry]
     acronyms: dict[str, str] = Field(default_factory=dict)
+    agreements_sha256: str = ""  # of the glossary and corrections the agreements were read with
     files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256
 
 
@@ -89,6 +93,7 @@ class IndexData:
     vectors: Vectors  # one row per passage
     sentence_vectors: Vectors  # one row per sentence, passages in order (see sentence_starts)
     bm25: bm25s.BM25
+    agreements: list[AgreementMention]
 
 
 def _sha256(path: Path) -> str:
@@ -140,6 +145,7 @@ def write_version(
     vectors: Vectors,
     sentence_vectors: Vectors,
     bm25: bm25s.BM25,
+    agreements: list[AgreementMention],
 ) -> Path:
     """Write a complete new version and make it the current one. Call with the build lock held."""
     root = versions_dir(data_dir)
@@ -147,12 +153,11 @@ def write_version(
     tmp = root / f".tmp-{manifest.version}"
     tmp.mkdir()
     try:
-        with (tmp / PASSAGES).open("w", encoding="utf-8") as out:
-            for passage in passages:
-                out.write(passage.model_dump_json() + "\n")
+        _write_jsonl(tmp / PASSAGES, passages)
         np.save(tmp / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
         np.save(tmp / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, dtype=np.float32), allow_pickle=False)
         bm25.save(str(tmp / BM25_DIR), allow_pickle=False, show_progress=False)
+        _write_jsonl(tmp / AGREEMENTS, agreements)
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         for path in files:
             _fsync(path)
@@ -172,6 +177,12 @@ def write_version(
         raise
     log.info("index version %s is now current", manifest.version)
     return final
+
+
+def _write_jsonl(path: Path, records: Sequence[BaseModel]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(record.model_dump_json() + "\n")
 
 
 def new_version_name() -> str:
@@ -207,7 +218,7 @@ def _read_manifest(path: Path) -> Manifest:
 
 
 def _verify(path: Path, manifest: Manifest) -> None:
-    expected = {PASSAGES, VECTORS, SENTENCE_VECTORS}
+    expected = {PASSAGES, VECTORS, SENTENCE_VECTORS, AGREEMENTS}
     missing = expected - manifest.files.keys()
     if missing:
         raise CorruptIndexError(f"{path.name}: the manifest does not list {', '.join(sorted(missing))}")
@@ -228,6 +239,8 @@ def load_version(path: Path) -> IndexData:
     vectors = np.load(path / VECTORS, allow_pickle=False)
     sentence_vectors = np.load(path / SENTENCE_VECTORS, allow_pickle=False)
     bm25 = bm25s.BM25.load(str(path / BM25_DIR), allow_pickle=False)
+    with (path / AGREEMENTS).open(encoding="utf-8") as lines:
+        agreements = [AgreementMention.model_validate_json(line) for line in lines]
     sentences = int(sentence_starts(passages)[-1])
     if (
         len(passages) != manifest.passage_count
@@ -235,7 +248,7 @@ def load_version(path: Path) -> IndexData:
         or sentence_vectors.shape != (sentences, manifest.dimension)
     ):
         raise CorruptIndexError(f"{path.name}: the vectors, passages and manifest disagree on their sizes")
-    return IndexData(path, manifest, passages, vectors, sentence_vectors, bm25)
+    return IndexData(path, manifest, passages, vectors, sentence_vectors, bm25, agreements)
 
 
 def load_current(data_dir: Path) -> IndexData:

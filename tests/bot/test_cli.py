@@ -223,3 +223,67 @@ def test_ask_json_end_to_end_puts_paragraph_1_first(seed_checkout: Path) -> None
     first = answer["citations"][0]
     assert (first["paragraph"], first["publisher"], first["published"]) == (1, "Financial Times", "2022-11-04")
     assert first["title"] == "Japan and UK set to sign defence pact in December"
+
+
+def test_agreements_json_has_the_documented_shape(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, monkeypatch, "index")
+    code, out, _ = cli(capsys, monkeypatch, "agreements", "Japan", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) == {"query", "country", "agreements"}
+    assert result["query"] == "Japan" and result["country"] == {"name": "Japan", "iso3": "JPN"}
+    first = result["agreements"][0]
+    assert set(first) == {"name", "parties", "status", "date", "citations"}
+    assert "JPN" in first["parties"] and len(first["parties"]) >= 2
+    citation = first["citations"][0]
+    assert set(citation) == {
+        "n",
+        "article_id",
+        "title",
+        "publisher",
+        "published",
+        "source",
+        "paragraph",
+        "quote",
+        "score",
+    }
+    partners = {p for a in result["agreements"] for p in a["parties"]}
+    assert {"GBR", "AUS", "PHL", "USA"} <= partners
+
+
+def test_agreements_plain_output_groups_by_partner_and_a_pair_gives_its_timeline(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, monkeypatch, "index")
+    _, out, _ = cli(capsys, monkeypatch, "agreements", "Tokyo")
+    assert out.startswith("Agreements of Japan (JPN)")
+    groups = {block.split("\n")[0]: block for block in out.split("\n\n")[1:]}
+    assert "  Reciprocal Access Agreement: " in groups["United Kingdom"]
+    assert list(groups) == sorted(groups)
+    _, pair, _ = cli(capsys, monkeypatch, "agreements", "Japan", "--partner", "Philippines")
+    assert pair.startswith("Agreements of Japan (JPN) with Philippines")
+    steps = pair.split("\nTimeline\n")[1].splitlines()[::3]
+    dates = [step.split()[0] for step in steps]
+    assert len(dates) >= 3 and dates == sorted(dates) and dates[0] == "2022-11-04" and dates[-1] == "2024-07-08"
+
+
+def test_unknown_country_exits_2_and_a_country_without_agreements_exits_0(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, monkeypatch, "index")
+    code, out, err = cli(capsys, monkeypatch, "agreements", "Narnia")
+    assert code == 2 and out == "" and err.startswith("pactbot: “Narnia” is not a country I know. Did you mean")
+    code, out, _ = cli(capsys, monkeypatch, "agreements", "Peru", "--json")
+    assert code == 0 and json.loads(out)["agreements"] == []
+
+
+def test_map_writes_a_png_with_the_country_and_its_partners(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, monkeypatch, "index")
+    out_file = tmp_path / "japan.png"
+    code, out, _ = cli(capsys, monkeypatch, "map", "Japan", "--out", str(out_file))
+    assert code == 0 and out.startswith(f"wrote {out_file}: ")
+    assert out_file.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

@@ -103,7 +103,7 @@ def description(message: StoredMessage) -> str:
 
 async def test_commands_are_registered_with_their_options_and_permissions(fake: FakeDiscord, bot: PactBot) -> None:
     commands = {c["name"]: c for c in fake.guild_commands[fake.guild_id]}
-    assert set(commands) == {"ask", "sources", "about", "ingest", "reindex"}
+    assert set(commands) == {"ask", "sources", "about", "agreements", "pactmap", "ingest", "reindex"}
     options = {o["name"]: o for o in commands["ask"]["options"]}
     assert options["question"]["type"] == 3 and options["question"]["required"] is True
     assert options["question"]["max_length"] == 300
@@ -112,7 +112,10 @@ async def test_commands_are_registered_with_their_options_and_permissions(fake: 
     assert (file_option["name"], file_option["type"], file_option["required"]) == ("file", 11, True)
     for name in ("ingest", "reindex"):
         assert str(commands[name]["default_member_permissions"]) == str(MANAGE_GUILD)
-    for name in ("ask", "sources", "about"):
+    country = {o["name"]: o for o in commands["agreements"]["options"]}
+    assert country["country"]["autocomplete"] is True and country["country"]["required"] is True
+    assert country["partner"]["autocomplete"] is True and not country["partner"].get("required", False)
+    for name in ("ask", "sources", "about", "agreements", "pactmap"):
         assert commands[name].get("default_member_permissions") is None
     assert fake.guild_commands_puts[fake.guild_id] == 1 and fake.global_commands_puts == 0
 

@@ -5,7 +5,8 @@ import datetime as dt
 import discord
 
 from bot.embeds import DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, TITLE_LIMIT, answer_embed, sources_pages
-from index.answer import Answer, Citation
+from index.answer import Answer
+from index.citation import Citation
 from index.store import ArticleEntry, Manifest
 
 

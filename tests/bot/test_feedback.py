@@ -4,7 +4,8 @@ import json
 from pathlib import Path
 
 from bot.feedback import FeedbackStore
-from index.answer import Answer, Citation
+from index.answer import Answer
+from index.citation import Citation
 
 
 def test_votes_store_question_passages_and_a_salted_user_hash(tmp_path: Path) -> None:

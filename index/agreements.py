@@ -1,0 +1,391 @@
+"""Agreements between countries, as the articles report them, with the sentences that say so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from index.articles import ArticleInfo
+from index.citation import Citation
+from index.countries import Country, UnknownCountryError, find_countries, name_of, resolve
+from index.glossary import Expander
+
+Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force"]
+# In order of progress: a later mention of an agreement may move it along, never back.
+STATUSES: tuple[Status, ...] = ("considering", "negotiating", "expected to sign", "signed", "ratified", "in force")
+
+
+class AgreementMention(BaseModel):
+    """One sentence reporting an agreement between two or more countries."""
+
+    name: str  # canonical where the glossary knows it ("Reciprocal Access Agreement"), else generic
+    parties: list[str]  # ISO 3166-1 alpha-3 codes, sorted
+    status: Status | None  # None when the sentence does not say how far it has got
+    date: dt.date | None  # the article's date
+    article_id: str
+    paragraph: int
+    quote: str  # the sentence, verbatim
+
+
+class Agreement(BaseModel):
+    """An agreement between a set of parties, summarised over all the sentences that mention it."""
+
+    name: str
+    parties: list[str]
+    status: Status | None  # the status of the latest mention that shows one
+    date: dt.date | None  # the date of the latest mention
+    citations: list[Citation]
+
+
+# Words that make a sentence about an agreement ("settlement" and "offers" are the seed's
+# paraphrases of "agreement" and "deals").
+_AGREEMENT = re.compile(
+    r"\b(pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
+    r"programmes?|RAA|VFA)\b",
+    re.IGNORECASE,
+)
+_NAMED = re.compile(r"\b(?:Agreement|Treaty|Pact|Accord|Alliance|Partnership|Programme|Program)\b")
+_ACRONYM_NEAR = re.compile(r"\b([A-Z]{3,})\b(?=(?:\s+\w+){0,2}\s+(?:pact|partnership|alliance|deal|agreement|treaty))")
+# Where a country is only a place ("talks in London") or the one deterred ("the threat from
+# China", "a conflict over Taiwan"), it is no party.
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|within|across|throughout|near|around)\s+(?:the\s+)?$", re.IGNORECASE)
+_TARGET_BEFORE = re.compile(
+    r"\b(?:against|towards?|over|from|deter\w*|threat|risk|pressure|stress|coercion|conflict|war|battle|"
+    r"tensions?|message|rival\w*|aggression|hostil\w*|targets?|strikes?|counter\w*|contain\w*)\b(?:\s+\S+){0,3}\s*$",
+    re.IGNORECASE,
+)
+# "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
+# the "American Enterprise Institute" is a think-tank.
+_NOT_A_PARTY_AFTER = re.compile(
+    r"[’']?s?\s+(?:allies|partners|Sea|Strait|Ocean|"
+    r"(?:[A-Z][\w-]*\s+){0,3}(?:Institute|University|Centre|Center|Foundation|Forum|School|College))\b"
+)
+# "The two countries", "the nations" and the like refer to the parties named before.
+_THE_PARTIES = re.compile(
+    r"\b(?:the|both)\s+(?:two\s+|2\s+|three\s+)?"
+    r"(?:countries|nations|sides|governments|allies|international locations)\b",
+    re.IGNORECASE,
+)
+# Countries the agreement is to help, beside its parties ("to boost co-operation with the US").
+_BENEFICIARY_BEFORE = re.compile(
+    r"\b(?:co-?operation|interoperability|ties|relations|coordination)\s+with\s+(?:the\s+)?$", re.IGNORECASE
+)
+# Status cues, most advanced first. Ratification or entry into force still to come
+# ("until it has been ratified", "once it is in force") counts as neither.
+_PENDING = re.compile(
+    r"\b(?:until|before|once|must|needs?|requires?|await\w*|pending|yet to|not yet|subject to)\b", re.I
+)
+_STATUS_CUES: tuple[tuple[Status, re.Pattern[str]], ...] = (
+    ("in force", re.compile(r"\b(?:in force|into force|took effect|came into effect|entered into effect)\b", re.I)),
+    ("ratified", re.compile(r"\bratified\b|\bratification was\b", re.I)),
+    (
+        "expected to sign",
+        re.compile(
+            r"\b(?:set|expected|anticipated|due|poised|plan(?:s|ning)?|aim(?:s|ing)?|going|ready)\s+to\s+"
+            r"(?:\w+\s+)?(?:sign|signal|conclude|seal|finalise|finalize)\b|\bwill\s+(?:\w+\s+)?(?:sign|signal)\b",
+            re.I,
+        ),
+    ),
+    ("signed", re.compile(r"\b(?:signed|inked|concluded|sealed)\b", re.I)),
+    ("negotiating", re.compile(r"\b(?:talks|negotiat\w*|barter\w*|discussions)\b", re.I)),
+    ("considering", re.compile(r"\b(?:consider\w*|contemplat\w*|explor\w*|preliminary|proposed|mulling)\b", re.I)),
+)
+
+
+def status_of(sentence: str) -> Status | None:
+    pending = _PENDING.search(sentence) is not None
+    for status, cue in _STATUS_CUES:
+        if cue.search(sentence) and not (pending and status in ("in force", "ratified")):
+            return status
+    return None
+
+
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
+_JOINED = re.compile(r"^(?:\s*,)?\s*(?:and\s+)?(?:the\s+)?$")
+
+
+def _between(sentence: str) -> list[str]:
+    """The countries of "between A and B" (or "A, B and C"), when the sentence has it: they
+    are the parties, whoever else welcomed or watched."""
+    mentions = find_countries(sentence)
+    for i, first in enumerate(mentions):
+        if _BETWEEN.search(sentence[: first.start]):
+            group = [first]
+            for following in mentions[i + 1 :]:
+                if not _JOINED.match(sentence[group[-1].end : following.start]):
+                    break
+                group.append(following)
+            if len(group) >= 2:
+                return list(dict.fromkeys(m.iso3 for m in group))
+    return []
+
+
+def _parties(sentence: str) -> list[str]:
+    between = _between(sentence)
+    if between:
+        return between
+    parties: list[str] = []
+    beneficiaries: list[str] = []
+    for mention in find_countries(sentence):
+        before, after = sentence[: mention.start], sentence[mention.end :]
+        if _PLACE_BEFORE.search(before) or _TARGET_BEFORE.search(before) or _NOT_A_PARTY_AFTER.match(after):
+            continue
+        (beneficiaries if _BENEFICIARY_BEFORE.search(before) else parties).append(mention.iso3)
+    parties = list(dict.fromkeys(parties))
+    # "Japan and the UK ... co-operation with the US": the US is no party when two others are.
+    return parties if len(parties) >= 2 else list(dict.fromkeys(parties + beneficiaries))
+
+
+GENERIC = "defence agreement"
+
+
+def _needs_a_name(keyword: str) -> bool:
+    """ "The programme" alone is any programme; only a named one is an agreement."""
+    return keyword.lower().startswith("programme")
+
+
+def _has_name(sentence: str, expander: Expander) -> bool:
+    return any(_NAMED.search(t) and t[0].isupper() for t in expander.canonical_terms(sentence))
+
+
+_PLURALS = {"pacts", "agreements", "deals", "treaties", "accords", "settlements"}
+
+
+def _name(sentence: str, keyword: str, expander: Expander) -> str:
+    named = [t for t in expander.canonical_terms(sentence) if _NAMED.search(t) and t[0].isupper()]
+    if named:
+        return named[0]
+    acronym = _ACRONYM_NEAR.search(sentence)
+    if acronym and not find_countries(acronym.group(1)):
+        return acronym.group(1)
+    word = keyword.lower()
+    if word.startswith(("allian", "partnership", "programme")):
+        return word.rstrip("s").replace("alliance", "alliance")
+    return GENERIC
+
+
+def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander: Expander) -> list[AgreementMention]:
+    """Agreement mentions in an article's sentences, given as (paragraph, sentence) in order.
+
+    A mention needs an agreement word and two or more parties. "The two countries" and the like
+    stand for the article's main pair: the countries its headline names, or else the first
+    sentence that names two.
+    """
+    main_pair = _parties(article.title)
+    if len(main_pair) < 2:
+        main_pair = next((p for p in (_parties(s) for _, s in sentences) if len(p) >= 2), [])
+    mentions = []
+    for paragraph, sentence in sentences:
+        keyword = _AGREEMENT.search(sentence)
+        if keyword is None or (_needs_a_name(keyword.group(1)) and not _has_name(sentence, expander)):
+            continue
+        parties = set(_parties(sentence))
+        if _THE_PARTIES.search(sentence):
+            parties |= set(main_pair)
+        if len(parties) < 2:
+            continue
+        named = _parties(sentence)
+        if keyword.group(1).lower() in _PLURALS and len(named) >= 3:
+            # "Tokyo has similar pacts with Australia and the UK": one pact with each.
+            groups = [{named[0], other} for other in named[1:]]
+        else:
+            groups = [parties]
+        name, status = _name(sentence, keyword.group(1), expander), status_of(sentence)
+        for group in groups:
+            mentions.append(
+                AgreementMention(
+                    name=name,
+                    parties=sorted(group),
+                    status=status,
+                    date=article.published,
+                    article_id=article.id,
+                    paragraph=paragraph,
+                    quote=sentence,
+                )
+            )
+    return mentions
+
+
+def _progress(status: Status | None) -> int:
+    return -1 if status is None else STATUSES.index(status)
+
+
+def _merge_generic(mentions: list[AgreementMention]) -> list[AgreementMention]:
+    """Generic words ("the pact", "the deal") for parties that have exactly one named agreement
+    mean that agreement."""
+    named: dict[tuple[str, ...], set[str]] = {}
+    for m in mentions:
+        if m.name != GENERIC and m.name[0].isupper():
+            named.setdefault(tuple(m.parties), set()).add(m.name)
+    return [
+        m.model_copy(update={"name": next(iter(named[tuple(m.parties)]))})
+        if m.name == GENERIC and len(named.get(tuple(m.parties), ())) == 1
+        else m
+        for m in mentions
+    ]
+
+
+def summarise(mentions: Sequence[AgreementMention], articles: Mapping[str, ArticleInfo]) -> list[Agreement]:
+    """One Agreement per (parties, name), its status and date from its latest mention that shows
+    a status (on one date, the most advanced), its citations in date order."""
+    groups: dict[tuple[tuple[str, ...], str], list[AgreementMention]] = {}
+    for m in _merge_generic(list(mentions)):
+        groups.setdefault((tuple(m.parties), m.name), []).append(m)
+    agreements = []
+    for (parties, name), group in groups.items():
+        group.sort(key=lambda m: (m.date or dt.date.min, m.article_id, m.paragraph))
+        latest = max(
+            (m for m in group if m.status), key=lambda m: (m.date or dt.date.min, _progress(m.status)), default=None
+        )
+        citations = [_citation(n, m, articles.get(m.article_id)) for n, m in enumerate(group, start=1)]
+        agreements.append(
+            Agreement(
+                name=name,
+                parties=list(parties),
+                status=latest.status if latest else None,
+                date=(latest or group[-1]).date,
+                citations=citations,
+            )
+        )
+    return agreements
+
+
+def _citation(n: int, m: AgreementMention, article: ArticleInfo | None) -> Citation:
+    return Citation(
+        n=n,
+        article_id=m.article_id,
+        title=article.title if article else MODERATOR_ENTRY,
+        publisher=article.publisher if article else None,
+        published=m.date,
+        source=article.source if article else None,
+        paragraph=m.paragraph,
+        quote=m.quote,
+        score=1.0,
+    )
+
+
+def agreements_of(
+    iso3: str,
+    mentions: Sequence[AgreementMention],
+    articles: Mapping[str, ArticleInfo],
+    partner: str | None = None,
+) -> list[Agreement]:
+    """The agreements `iso3` is a party to (with `partner`, when given), by partner then date."""
+    chosen = [m for m in mentions if iso3 in m.parties and (partner is None or partner in m.parties)]
+    agreements = summarise(chosen, articles)
+
+    return sorted(agreements, key=lambda a: (partner_names(a, iso3), a.date or dt.date.min, a.name))
+
+
+def partner_names(agreement: Agreement, iso3: str) -> str:
+    """The other parties of `agreement`, by name: how a country's agreements are grouped."""
+    return ", ".join(sorted(name_of(p) for p in agreement.parties if p != iso3))
+
+
+def countries_in(mentions: Sequence[AgreementMention]) -> list[str]:
+    """Every country that is a party to some agreement, for autocomplete."""
+    return sorted({p for m in mentions for p in m.parties}, key=name_of)
+
+
+AGREEMENTS_FILE = "agreements.yaml"  # moderators' corrections, in the knowledge folder
+MODERATOR_ENTRY = "Moderator entry (knowledge/agreements.yaml)"
+
+
+class AgreementCorrection(BaseModel):
+    """A moderator's fix: add an agreement the articles imply, or remove one read wrongly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parties: list[str] = Field(min_length=2)  # country names or codes, as people write them
+    name: str = Field(min_length=1)
+    status: Status | None = None
+    date: dt.date | None = None
+    note: str | None = None  # shown in place of a quote
+    remove: bool = False
+
+
+class AgreementCorrections(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agreements: list[AgreementCorrection] = Field(default_factory=list)
+
+
+def load_corrections(path: Path) -> tuple[list[AgreementCorrection], str | None]:
+    """The corrections in `path`, or none and the reason when the file is unusable: a bad file
+    is reported, never fatal."""
+    if not path.exists():
+        return [], None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        corrections = AgreementCorrections.model_validate(data).agreements
+        for c in corrections:
+            c.parties = sorted({resolve(p).iso3 for p in c.parties})
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return [], f"{path.name} was ignored: not valid YAML ({exc.__class__.__name__})"
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return [], f"{path.name} was ignored: {where}: {first['msg']}"
+    except UnknownCountryError as exc:
+        return [], f"{path.name} was ignored: {exc}"
+    return corrections, None
+
+
+def apply_corrections(
+    mentions: list[AgreementMention], corrections: Sequence[AgreementCorrection]
+) -> list[AgreementMention]:
+    removed = {(tuple(c.parties), c.name) for c in corrections if c.remove}
+    kept = [m for m in mentions if (tuple(m.parties), m.name) not in removed]
+    added = [
+        AgreementMention(
+            name=c.name,
+            parties=c.parties,
+            status=c.status,
+            date=c.date,
+            article_id=AGREEMENTS_FILE,
+            paragraph=n,
+            quote=c.note or f"{c.name}: {c.status or 'status not given'}.",
+        )
+        for n, c in enumerate(corrections, start=1)
+        if not c.remove
+    ]
+    return kept + added
+
+
+class TimelineEntry(BaseModel):
+    """One step in a pair's history: what one sentence said, and when."""
+
+    date: dt.date | None
+    name: str
+    status: Status | None
+    citation: Citation
+
+
+class AgreementsAnswer(BaseModel):
+    """`pactbot agreements` and /agreements: a country's agreements, with their evidence.
+    With a partner, also the pair's timeline."""
+
+    query: str
+    country: Country
+    partner: Country | None = None
+    agreements: list[Agreement]
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+
+def timeline(agreements: Sequence[Agreement], mentions: Sequence[AgreementMention]) -> list[TimelineEntry]:
+    """Every sentence behind `agreements`, in date order, with the status it reports."""
+    status = {(m.article_id, m.paragraph, m.quote): m.status for m in mentions}
+    entries = [
+        TimelineEntry(
+            date=c.published, name=a.name, status=status.get((c.article_id, c.paragraph, c.quote)), citation=c
+        )
+        for a in agreements
+        for c in a.citations
+    ]
+    return sorted(entries, key=lambda e: (e.date or dt.date.min, e.citation.article_id, e.citation.paragraph))

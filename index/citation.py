@@ -1,0 +1,21 @@
+"""A quote and where it comes from: what every answer and agreement carries to the screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+
+class Citation(BaseModel):
+    """One quoted sentence (or adjacent sentences) and where it comes from."""
+
+    n: int
+    article_id: str
+    title: str
+    publisher: str | None
+    published: dt.date | None
+    source: str | None
+    paragraph: int
+    quote: str  # an exact substring of the paragraph
+    score: float

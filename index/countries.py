@@ -1,0 +1,176 @@
+"""Country names the way people type and articles write them, resolved to ISO 3166-1 alpha-3.
+
+country_converter knows official and short names, codes and many variants ("UK", "Britain",
+"Korea"). What it lacks for news text, demonyms ("Filipino") and capitals standing for their
+governments ("Tokyo", "Manila"), is in the small table below.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel
+
+log = logging.getLogger(__name__)
+
+# Demonyms and capitals, for the countries defence news is most often about.
+_OWN_NAMES: dict[str, str] = {
+    "GBR": "British, Briton, Britain, London, Westminster, Great Britain, U.K.",
+    "USA": "American, America, Washington, U.S., U.S.A.",
+    "JPN": "Japanese, Tokyo",
+    "PHL": "Filipino, Philippine, Manila",
+    "AUS": "Australian, Canberra",
+    "CHN": "Chinese, Beijing, PRC",
+    "TWN": "Taiwanese, Taipei",
+    "ITA": "Italian, Rome",
+    "FRA": "French, Paris",
+    "DEU": "German, Berlin",
+    "IND": "Indian, New Delhi, Delhi",
+    "KOR": "South Korean, Seoul, ROK",
+    "PRK": "North Korean, Pyongyang, DPRK",
+    "RUS": "Russian, Moscow, Kremlin",
+    "CAN": "Canadian, Ottawa",
+    "NZL": "New Zealander, Wellington",
+    "VNM": "Vietnamese, Hanoi",
+    "IDN": "Indonesian, Jakarta",
+    "MYS": "Malaysian, Kuala Lumpur",
+    "SGP": "Singaporean",
+    "THA": "Thai, Bangkok",
+    "UKR": "Ukrainian, Kyiv, Kiev",
+    "POL": "Polish, Warsaw",
+    "FIN": "Finnish, Helsinki",
+    "SWE": "Swedish, Stockholm",
+    "NOR": "Norwegian, Oslo",
+    "NLD": "Dutch, The Hague, Amsterdam",
+    "ESP": "Spanish, Madrid",
+    "TUR": "Turkish, Ankara",
+    "ISR": "Israeli",
+    "SAU": "Saudi, Riyadh",
+    "ARE": "Emirati, UAE, Abu Dhabi",
+    "IRN": "Iranian, Tehran",
+    "PAK": "Pakistani, Islamabad",
+    "BRA": "Brazilian, Brasilia",
+}
+
+
+class Country(BaseModel):
+    name: str
+    iso3: str
+
+
+class UnknownCountryError(ValueError):
+    """A name that is no country; the message offers the closest ones."""
+
+    def __init__(self, query: str, suggestions: list[str]) -> None:
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"“{query}” is not a country I know.{hint}")
+        self.query = query
+        self.suggestions = suggestions
+
+
+@dataclass(frozen=True)
+class _Names:
+    short: dict[str, str]  # ISO3 -> short name ("United Kingdom")
+    lookup: dict[str, str]  # lower-cased surface form -> ISO3
+
+
+@cache
+def _names() -> _Names:
+    import country_converter as coco
+
+    logging.getLogger("country_converter").setLevel(logging.ERROR)  # it logs every miss
+    data = coco.CountryConverter().data
+    short = dict(zip(data["ISO3"], data["name_short"], strict=True))
+    lookup: dict[str, str] = {}
+    for iso3, name, official, iso2 in zip(
+        data["ISO3"], data["name_short"], data["name_official"], data["ISO2"], strict=True
+    ):
+        for form in (name, official, iso3, iso2):
+            lookup.setdefault(str(form).lower(), iso3)
+    for iso3, forms in _OWN_NAMES.items():
+        for form in forms.split(", "):
+            lookup[form.lower()] = iso3
+    lookup["uk"] = "GBR"  # ISO2 "GB"; people write "UK"
+    return _Names(short=short, lookup=lookup)
+
+
+def country(iso3: str) -> Country:
+    return Country(name=_names().short.get(iso3, iso3), iso3=iso3)
+
+
+def name_of(iso3: str) -> str:
+    return _names().short.get(iso3, iso3)
+
+
+_NOT_FOUND = "\x00not found"
+
+
+@cache
+def _convert(query: str) -> str | None:
+    import country_converter as coco
+
+    result = coco.convert(query, to="ISO3", not_found=_NOT_FOUND)
+    return result if isinstance(result, str) and result != _NOT_FOUND else None
+
+
+def resolve(query: str) -> Country:
+    """The country `query` names: a name, code, short form, demonym or capital. Close
+    misspellings ("Phillipines") resolve to the one close match; otherwise UnknownCountryError
+    with the closest names."""
+    text = " ".join(query.strip().split())
+    if not text:
+        raise UnknownCountryError(query, [])
+    names = _names()
+    key = re.sub(r"^the\s+", "", text.lower())
+    iso3 = names.lookup.get(key) or _convert(text)
+    if iso3:
+        return country(iso3)
+    # Only whole names are offered: codes are too short to be meant by a misspelling.
+    candidates = sorted({form for form in names.lookup if len(form) > 3})
+    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.75)
+    if close and difflib.SequenceMatcher(None, key, close[0]).ratio() >= 0.85:
+        return country(names.lookup[close[0]])
+    close = close or difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
+    suggestions = list(dict.fromkeys(name_of(names.lookup[c]) for c in close))
+    raise UnknownCountryError(query, suggestions)
+
+
+# Candidate spans for countries in running text: runs of capitalised words ("United Kingdom",
+# "the Philippines"), dotted and plain upper-case abbreviations ("U.S.", "UK"). Hyphens split
+# words, so "UK-Japan talks" names both.
+_SPAN = re.compile(r"\b(?:[A-Z][\w’'.]*)(?:\s+(?:of\s+|and\s+)?[A-Z][\w’'.]*)*")
+_POSSESSIVE = re.compile(r"[’']s?$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    iso3: str
+    start: int
+    end: int
+
+
+def find_countries(text: str) -> list[Mention]:
+    """Countries named in `text`, in order, by their longest matching name."""
+    lookup = _names().lookup
+    found: list[Mention] = []
+    for span in _SPAN.finditer(text):
+        words = list(re.finditer(r"\S+", span.group()))
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):  # the longest name first: "South Korea" over "Korea"
+                start = span.start() + words[i].start()
+                end = span.start() + words[j - 1].end()
+                raw = _POSSESSIVE.sub("", text[start:end].rstrip(",;:"))
+                form = next((f for f in (raw, raw.rstrip(".")) if f.lower() in lookup), "")
+                # Short forms count only in capitals: "US" is a country, "us" is not.
+                if form and (len(form) > 3 or form.isupper()):
+                    found.append(Mention(lookup[form.lower()], start, start + len(form)))
+                    i = j
+                    break
+            else:
+                i += 1
+    return found

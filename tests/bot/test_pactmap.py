@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from matplotlib.colors import to_rgb
+from matplotlib.image import imread
+
+from bot.pactmap import (
+    DPI,
+    FOCUS_FILL,
+    HEIGHT_IN,
+    WIDTH_IN,
+    draw_pact_map,
+    edges,
+    legend_statuses,
+    map_edges,
+    map_nodes,
+    node_label,
+    short_name,
+)
+from index.agreements import Agreement, Status
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+NAMES = {
+    "JPN": "Japan",
+    "GBR": "United Kingdom",
+    "AUS": "Australia",
+    "PHL": "Philippines",
+    "USA": "United States",
+    "FRA": "France",
+    "DEU": "Germany",
+}
+
+
+def agreement(name: str, parties: list[str], status: Status | None = "signed") -> Agreement:
+    return Agreement(name=name, parties=sorted(parties), status=status, date=None, citations=[])
+
+
+# The sample of the brief: Japan and four partners, and AUKUS among three of them.
+JAPAN = [
+    agreement("Reciprocal Access Agreement", ["JPN", "PHL"], "expected to sign"),
+    agreement("Reciprocal Access Agreement", ["GBR", "JPN"], "signed"),
+    agreement("defence agreement", ["JPN", "USA"], "considering"),
+    agreement("Visiting Forces Agreement", ["AUS", "JPN"], "negotiating"),
+    agreement("AUKUS", ["AUS", "GBR", "USA"], "signed"),
+]
+
+
+def png_bytes(agreements: list[Agreement], focus: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    draw_pact_map(agreements, NAMES, buffer, focus=focus)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def japan_maps() -> dict[str | None, bytes]:
+    """The sample drawn once with Japan as the focus and once as a whole network."""
+    return {focus: png_bytes(JAPAN, focus) for focus in ("JPN", None)}
+
+
+def decode(data: bytes) -> npt.NDArray[np.float32]:
+    assert data.startswith(PNG_SIGNATURE)
+    return np.asarray(imread(io.BytesIO(data), format="png"))
+
+
+def test_writes_a_png_of_the_expected_size(tmp_path: Path) -> None:
+    out = tmp_path / "map.png"
+    nodes = draw_pact_map(JAPAN, NAMES, out, focus="JPN")
+    assert nodes == ["AUS", "GBR", "JPN", "PHL", "USA"]
+    assert out.read_bytes().startswith(PNG_SIGNATURE)
+    image = imread(out)
+    assert image.shape[:2] == (round(HEIGHT_IN * DPI), round(WIDTH_IN * DPI)) == (900, 1200)
+
+
+def test_writes_to_a_binary_stream_for_discord(japan_maps: dict[str | None, bytes]) -> None:
+    assert decode(japan_maps[None]).shape[:2] == (900, 1200)
+    assert draw_pact_map(JAPAN, NAMES, io.BytesIO()) == ["AUS", "GBR", "JPN", "PHL", "USA"]
+
+
+def test_same_input_gives_identical_bytes(japan_maps: dict[str | None, bytes]) -> None:
+    assert png_bytes(JAPAN, focus="JPN") == japan_maps["JPN"]
+    assert png_bytes(JAPAN) == japan_maps[None]
+
+
+def test_input_order_does_not_change_the_picture(japan_maps: dict[str | None, bytes]) -> None:
+    assert png_bytes(JAPAN[::-1], focus="JPN") == japan_maps["JPN"]
+
+
+def test_a_three_party_agreement_gives_every_pair() -> None:
+    aukus = agreement("AUKUS", ["USA", "AUS", "GBR"])
+    assert edges([aukus]) == [("AUS", "GBR", aukus), ("AUS", "USA", aukus), ("GBR", "USA", aukus)]
+
+
+def test_edges_skip_single_party_agreements_and_repeated_parties() -> None:
+    lone = agreement("defence agreement", ["JPN"])
+    repeated = Agreement(name="RAA", parties=["JPN", "GBR", "JPN"], status="signed", date=None, citations=[])
+    assert edges([lone, repeated]) == [("GBR", "JPN", repeated)]
+
+
+def test_nodes_without_focus_are_all_the_countries() -> None:
+    pact = agreement("defence agreement", ["DEU", "FRA"], "considering")
+    assert map_nodes([*JAPAN, pact]) == ["AUS", "DEU", "FRA", "GBR", "JPN", "PHL", "USA"]
+    assert draw_pact_map([*JAPAN, pact], NAMES, io.BytesIO()) == ["AUS", "DEU", "FRA", "GBR", "JPN", "PHL", "USA"]
+
+
+def test_focus_keeps_its_partners_and_the_agreements_among_them() -> None:
+    raa = agreement("Reciprocal Access Agreement", ["GBR", "JPN"])
+    vfa = agreement("Visiting Forces Agreement", ["AUS", "JPN"])
+    aukus = agreement("AUKUS", ["AUS", "GBR", "USA"])  # the United States is no partner of Japan here
+    elsewhere = agreement("defence agreement", ["DEU", "FRA"])
+    agreements = [raa, vfa, aukus, elsewhere]
+    assert map_edges(agreements, "JPN") == [("GBR", "JPN", raa), ("AUS", "JPN", vfa), ("AUS", "GBR", aukus)]
+    assert map_nodes(agreements, "JPN") == ["AUS", "GBR", "JPN"]
+    assert draw_pact_map(agreements, NAMES, io.BytesIO(), focus="JPN") == ["AUS", "GBR", "JPN"]
+    assert draw_pact_map(agreements, NAMES, io.BytesIO(), focus="FRA") == ["DEU", "FRA"]
+
+
+def test_focus_is_highlighted(japan_maps: dict[str | None, bytes]) -> None:
+    fill = np.array(to_rgb(FOCUS_FILL))
+
+    def highlighted(data: bytes) -> int:
+        return int((np.abs(decode(data)[..., :3] - fill) < 0.01).all(axis=-1).sum())
+
+    assert highlighted(japan_maps["JPN"]) > 2000
+    assert highlighted(japan_maps[None]) == 0
+
+
+def test_legend_lists_the_statuses_present_in_order() -> None:
+    assert legend_statuses(JAPAN) == ["considering", "negotiating", "expected to sign", "signed"]
+    mixed = [agreement("a", ["A", "B"], None), agreement("b", ["A", "B"], "in force"), agreement("c", ["A", "C"])]
+    assert legend_statuses(mixed) == ["signed", "in force", None]
+    assert legend_statuses([]) == []
+
+
+@pytest.mark.parametrize(("focus", "nodes"), [(None, []), ("JPN", ["JPN"])])
+def test_nothing_to_draw_still_gives_a_png(focus: str | None, nodes: list[str]) -> None:
+    buffer = io.BytesIO()
+    assert draw_pact_map([], NAMES, buffer, focus=focus) == nodes
+    image = decode(buffer.getvalue())
+    assert image.shape[:2] == (900, 1200)
+    assert (image[..., :3] < 0.5).any()  # the message (and the focus) are drawn
+
+
+def test_focus_without_agreements_of_its_own_shows_only_the_focus() -> None:
+    assert draw_pact_map(JAPAN, NAMES, io.BytesIO(), focus="DEU") == ["DEU"]
+
+
+def test_a_larger_network_renders() -> None:
+    countries = ["AUS", "CAN", "DEU", "FRA", "GBR", "IND", "ITA", "JPN", "KOR", "NZL", "PHL", "USA"]
+    statuses: list[Status | None] = ["considering", "negotiating", "expected to sign", "signed", "ratified", None]
+    many = [
+        agreement(f"Agreement {i}", [countries[i % 12], countries[(i * 5 + 1) % 12]], statuses[i % 6])
+        for i in range(50)
+        if countries[i % 12] != countries[(i * 5 + 1) % 12]
+    ]
+    buffer = io.BytesIO()
+    nodes = draw_pact_map(many, {}, buffer)  # no names: the codes are shown
+    assert nodes == sorted({c for a in many for c in a.parties})
+    assert decode(buffer.getvalue()).shape[:2] == (900, 1200)
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("AUKUS", "AUKUS"),
+        ("defence agreement", "defence agreement"),
+        ("Reciprocal Access Agreement", "RAA"),
+        ("Japan-Philippines Reciprocal Access Agreement", "RAA"),
+        ("Enhanced Defense Cooperation Agreement", "EDCA"),
+        ("Treaty of Mutual Cooperation and Security", "TMCS"),
+        ("Status of Forces Agreement (SOFA)", "SOFA"),
+        ("trilateral maritime security framework", "trilateral mariti…"),
+    ],
+)
+def test_short_names(name: str, short: str) -> None:
+    assert short_name(name) == short
+    assert len(short_name(name)) <= 18
+
+
+def test_node_labels_use_names_and_fall_back_to_codes() -> None:
+    assert node_label("JPN", NAMES) == "Japan"
+    assert node_label("GBR", NAMES) == "United\nKingdom"
+    assert node_label("ITA", NAMES) == "ITA"

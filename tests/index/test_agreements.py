@@ -1,0 +1,209 @@
+"""Agreements read from articles: parties, names, statuses, and what must not count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from index.agreements import (
+    AgreementMention,
+    agreements_of,
+    apply_corrections,
+    extract,
+    load_corrections,
+    status_of,
+    summarise,
+)
+from index.articles import ArticleInfo
+from index.build import build_index
+from index.glossary import Expander, load_glossary
+from index.service import SearchService
+from tests.conftest import KNOWLEDGE, SEED
+from tests.fakes import HashEmbedder
+
+EXPANDER = Expander(load_glossary(KNOWLEDGE / "glossary.yaml"), {"GCAP": "Global Combat Air Programme"})
+ARTICLE = ArticleInfo(id="test", title="Regional security roundup", published=dt.date(2024, 5, 1))
+
+
+def mentions(*sentences: str, title: str | None = None) -> list[AgreementMention]:
+    article = ARTICLE.model_copy(update={"title": title}) if title else ARTICLE
+    return extract(article, [(n, s) for n, s in enumerate(sentences, start=1)], EXPANDER)
+
+
+def pairs(found: list[AgreementMention]) -> list[tuple[str, ...]]:
+    return [tuple(m.parties) for m in found]
+
+
+def test_a_signed_bilateral_pact() -> None:
+    (m,) = mentions("India and France signed a defence pact in Paris on Tuesday.")
+    assert (m.parties, m.status, m.name, m.paragraph) == (["FRA", "IND"], "signed", "defence agreement", 1)
+    assert m.quote == "India and France signed a defence pact in Paris on Tuesday."
+    assert m.date == dt.date(2024, 5, 1)
+
+
+def test_the_two_countries_are_the_pair_the_headline_names() -> None:
+    found = mentions(
+        "Officials gave no details.",
+        "The two countries will begin talks on a logistics agreement next year.",
+        title="Vietnam and Indonesia edge closer to defence pact",
+    )
+    assert pairs(found) == [("IDN", "VNM")] and found[0].status == "negotiating"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ministers met in Germany to discuss the weather.",
+        "Talks were held in London and Berlin.",
+        "Brazil's football team beat Argentina on Sunday.",
+        "The pact is meant to deter China.",
+        "Japan said the deal would send a message to China.",
+        "The US and its allies watched the Taiwan Strait.",
+    ],
+)
+def test_sentences_that_are_no_agreement(sentence: str) -> None:
+    assert mentions(sentence) == []
+
+
+def test_places_and_deterred_countries_are_not_parties() -> None:
+    found = mentions(
+        "Officials in Tokyo praised the deal between Vietnam and Indonesia.",
+        "India and Australia signed a pact to counter China's growing assertiveness in the South China Sea.",
+        "Japan and the Philippines fear a conflict with China over Taiwan despite their agreement.",
+        "The US welcomed the pact between Japan and the UK, which aims to boost co-operation with the US.",
+    )
+    assert pairs(found) == [("IDN", "VNM"), ("AUS", "IND"), ("JPN", "PHL"), ("GBR", "JPN")]
+    assert all(c not in m.parties for m in found for c in ("CHN", "TWN"))
+
+
+def test_plural_pacts_are_one_with_each_partner() -> None:
+    found = mentions("Canberra has similar pacts with Tokyo and Washington, both now in force.")
+    assert pairs(found) == [("AUS", "JPN"), ("AUS", "USA")]
+    assert {m.status for m in found} == {"in force"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("The nations are considering a similar accord.", "considering"),
+        ("Japan is in the preliminary phases of contemplating a pact.", "considering"),
+        ("Negotiations on the treaty began in May.", "negotiating"),
+        ("Both are set to sign the agreement in December.", "expected to sign"),
+        ("The countries will signal a Reciprocal Entry Settlement.", "expected to sign"),
+        ("They signed the deal on Monday.", "signed"),
+        ("The agreement will not take effect until it has been ratified by both countries.", None),
+        ("Parliament ratified the treaty last week.", "ratified"),
+        ("The treaty entered into force in 2023.", "in force"),
+        ("Once it is in force, troops can train together.", None),
+    ],
+)
+def test_status_cues(sentence: str, status: str | None) -> None:
+    assert status_of(sentence) == status
+
+
+def test_canonical_names_come_from_the_glossary_and_acronyms() -> None:
+    found = mentions(
+        "Japan and the UK will signal a Reciprocal Entry Settlement (RAA).",
+        "Japan, Italy and the UK launched the Global Combat Air Programme.",
+        "The AUKUS security partnership between Australia, the UK and the US is three years old.",
+    )
+    assert [m.name for m in found] == ["Reciprocal Access Agreement", "Global Combat Air Programme", "AUKUS"]
+    assert found[2].parties == ["AUS", "GBR", "USA"]
+
+
+def test_summary_takes_the_latest_status_and_merges_generic_words_into_the_named_agreement() -> None:
+    articles = {"a": ARTICLE.model_copy(update={"id": "a"}), "b": ARTICLE.model_copy(update={"id": "b"})}
+    found = [
+        AgreementMention(
+            name="defence agreement", parties=["GBR", "JPN"], status="expected to sign",
+            date=dt.date(2022, 11, 4), article_id="a", paragraph=1, quote="Set to sign a pact.",
+        ),
+        AgreementMention(
+            name="Reciprocal Access Agreement", parties=["GBR", "JPN"], status="negotiating",
+            date=dt.date(2022, 11, 4), article_id="a", paragraph=6, quote="Talks on the RAA.",
+        ),
+        AgreementMention(
+            name="Reciprocal Access Agreement", parties=["GBR", "JPN"], status="signed",
+            date=dt.date(2023, 1, 11), article_id="b", paragraph=2, quote="They signed the RAA.",
+        ),
+    ]  # fmt: skip
+    (agreement,) = summarise(found, articles)
+    assert (agreement.name, agreement.status, agreement.date) == (
+        "Reciprocal Access Agreement",
+        "signed",
+        dt.date(2023, 1, 11),
+    )
+    assert [c.quote for c in agreement.citations] == [
+        "Set to sign a pact.",
+        "Talks on the RAA.",
+        "They signed the RAA.",
+    ]
+    assert agreements_of("PHL", found, articles) == []
+    assert len(agreements_of("JPN", found, articles, partner="GBR")) == 1
+
+
+def test_corrections_add_and_remove_and_a_bad_file_is_reported(tmp_path: Path) -> None:
+    corrections = tmp_path / "agreements.yaml"
+    corrections.write_text(
+        "agreements:\n"
+        "  - parties: [Japan, UK]\n    name: Reciprocal Access Agreement\n    status: signed\n"
+        "    date: 2023-01-11\n    note: Signed in London on 11 January 2023.\n"
+        "  - parties: [US, Japanese]\n    name: Reciprocal Access Agreement\n    remove: true\n",
+        encoding="utf-8",
+    )
+    loaded, problem = load_corrections(corrections)
+    assert problem is None and loaded[1].parties == ["JPN", "USA"]
+    wrong = mentions("US officials welcome Japan's push to sign reciprocal access deals.")
+    assert pairs(wrong) == [("JPN", "USA")]
+    fixed = apply_corrections(wrong, loaded)
+    assert [(m.parties, m.status, m.quote) for m in fixed] == [
+        (["GBR", "JPN"], "signed", "Signed in London on 11 January 2023.")
+    ]
+    corrections.write_text("agreements:\n  - parties: [Japan, Narnia]\n    name: X\n", encoding="utf-8")
+    assert load_corrections(corrections) == (
+        [],
+        "agreements.yaml was ignored: “Narnia” is not a country I know. Did you mean Armenia?",
+    )
+    corrections.write_text("agreements:\n  - parties: [Japan]\n    name: X\n", encoding="utf-8")
+    assert "agreements.0.parties" in str(load_corrections(corrections)[1])
+
+
+def seed_service(tmp_path: Path) -> SearchService:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    for name in (SEED.name, "glossary.yaml"):
+        (knowledge / name).write_bytes((KNOWLEDGE / name).read_bytes())
+    embedder = HashEmbedder()
+    build_index(knowledge, tmp_path / "data", embedder)
+    return SearchService(knowledge, tmp_path / "data", embedder)
+
+
+def partners(service: SearchService, country: str) -> set[str]:
+    result = service.agreements(country)
+    return {p for a in result.agreements for p in a.parties} - {result.country.iso3}
+
+
+def test_on_the_seed_article(tmp_path: Path) -> None:
+    service = seed_service(tmp_path)
+    assert {"GBR", "AUS", "PHL", "USA"} <= partners(service, "Japan")
+    assert "JPN" in partners(service, "UK")
+    parties = {p for a in service.searcher.data.agreements for p in a.parties}
+    assert not parties & {"CHN", "TWN", "DEU"}
+    assert service.agreements("UK").agreements == service.agreements("Britain").agreements
+    assert service.agreements("Britain").agreements == service.agreements("United Kingdom").agreements
+    raa = [a for a in service.agreements("Japan", "UK").agreements if a.name == "Reciprocal Access Agreement"]
+    assert raa and raa[0].status == "expected to sign"
+
+
+def test_a_new_pair_appears_on_reindex_and_disappears_with_its_article(tmp_path: Path) -> None:
+    service = seed_service(tmp_path)
+    assert service.agreements("India").agreements == []
+    article = service.knowledge_dir / "india-france.md"
+    article.write_text("India and France signed a defence pact in Paris on Tuesday.\n", encoding="utf-8")
+    service.rebuild()
+    assert partners(service, "India") == {"FRA"}
+    article.unlink()
+    service.rebuild()
+    assert service.agreements("India").agreements == []

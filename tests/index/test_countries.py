@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+
+from index.countries import UnknownCountryError, find_countries, resolve
+
+
+@pytest.mark.parametrize(
+    ("query", "iso3"),
+    [
+        ("UK", "GBR"),
+        ("Britain", "GBR"),
+        ("United Kingdom", "GBR"),
+        ("the United Kingdom", "GBR"),
+        ("British", "GBR"),
+        ("GBR", "GBR"),
+        ("US", "USA"),
+        ("USA", "USA"),
+        ("America", "USA"),
+        ("Washington", "USA"),
+        ("Japanese", "JPN"),
+        ("Tokyo", "JPN"),
+        ("jpn", "JPN"),
+        ("Filipino", "PHL"),
+        ("Manila", "PHL"),
+        ("the Philippines", "PHL"),
+        ("Canberra", "AUS"),
+        ("Namibia", "NAM"),  # country_converter needs pandas<3 for this one ("NA")
+        ("Republic of Korea", "KOR"),
+        ("  south   korea ", "KOR"),
+    ],
+)
+def test_names_codes_demonyms_and_capitals_resolve(query: str, iso3: str) -> None:
+    assert resolve(query).iso3 == iso3
+
+
+def test_uk_britain_and_united_kingdom_are_one_country() -> None:
+    assert resolve("UK") == resolve("Britain") == resolve("United Kingdom")
+    assert resolve("UK").name == "United Kingdom"
+
+
+@pytest.mark.parametrize(("typo", "iso3"), [("Phillipines", "PHL"), ("Untied Kingdom", "GBR"), ("Austrailia", "AUS")])
+def test_close_misspellings_resolve(typo: str, iso3: str) -> None:
+    assert resolve(typo).iso3 == iso3
+
+
+def test_unknown_names_get_a_clear_error_with_suggestions() -> None:
+    with pytest.raises(UnknownCountryError) as error:
+        resolve("Narnia")
+    assert str(error.value).startswith("“Narnia” is not a country I know. Did you mean ")
+    assert error.value.suggestions
+    with pytest.raises(UnknownCountryError, match=r"Did you mean.*Japan"):
+        resolve("Jaaapn")
+    with pytest.raises(UnknownCountryError):
+        resolve("   ")
+
+
+def test_countries_are_found_in_running_text() -> None:
+    text = (
+        "The UK-Japan talks, the U.S. and Britain’s allies, the Republic of Korea, South Korea, "
+        "Trinidad and Tobago, and us, it and in."
+    )
+    found = [(m.iso3, text[m.start : m.end]) for m in find_countries(text)]
+    assert found == [
+        ("GBR", "UK"),
+        ("JPN", "Japan"),
+        ("USA", "U.S."),
+        ("GBR", "Britain"),
+        ("KOR", "Republic of Korea"),
+        ("KOR", "South Korea"),
+        ("TTO", "Trinidad and Tobago"),
+    ]
