@@ -18,6 +18,7 @@ from bot.feedback import FeedbackStore, FeedbackView
 from bot.settings import Settings
 from bot.sync import sync_if_changed
 from index.answer import Answer
+from index.countries import resolve
 from index.service import SearchService
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class PactBot(discord.Client):
         for command in (*questions.COMMANDS, *pacts.COMMANDS, *moderation.COMMANDS):
             self.tree.add_command(command)
         self.add_view(FeedbackView(self.feedback))
+        await asyncio.to_thread(resolve, "Japan")  # loads the country tables now, not on a first lookup
         await sync_if_changed(self.tree, self.settings, force=self.force_sync)
 
     async def on_ready(self) -> None:

@@ -11,12 +11,13 @@ import discord
 from discord import app_commands
 from discord.utils import escape_markdown
 
-from bot.embeds import ANSWER_COLOUR, EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, clip
+from bot.embeds import ANSWER_COLOUR, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, clip
 from bot.errors import UserError
 from bot.questions import bot_of
 from bot.render import source_line
-from index.agreements import Agreement, AgreementsAnswer, partner_names
-from index.countries import UnknownCountryError, name_of
+from index.agreements import Agreement, AgreementsAnswer, TimelineEntry, partner_names
+from index.citation import Citation
+from index.countries import UnknownCountryError, name_of, resolve
 
 T = TypeVar("T")
 MAX_FIELDS = 25
@@ -32,41 +33,51 @@ async def country_choices(interaction: discord.Interaction, current: str) -> lis
     return [app_commands.Choice(name=c.name, value=c.name) for c in (starts + contains)[:MAX_CHOICES]]
 
 
-def _agreement_lines(agreement: Agreement, timeline: bool) -> list[str]:
+def _status(agreement: Agreement) -> str:
     date = agreement.date.isoformat() if agreement.date else "undated"
-    head = f"**{escape_markdown(agreement.name)}**: {agreement.status or 'status unclear'} ({date})"
-    citations = agreement.citations if timeline else agreement.citations[-1:]
-    lines = [head]
-    for c in citations:
-        when = f"{c.published.isoformat()}: " if timeline and c.published else ""
-        lines.append(f"> {when}“{escape_markdown(clip(c.quote, 300))}”")
-        lines.append(f"> — {escape_markdown(source_line(c).split('] ', 1)[1])}")
-    return lines
+    return f"**{escape_markdown(agreement.name)}**: {agreement.status or 'status unclear'} ({date})"
 
 
-def _field_value(lines: list[str]) -> str:
-    """Whole lines up to Discord's field limit: a quote is never separated from its source."""
-    value = ""
-    for line in lines:
-        if len(value) + len(line) + 1 > FIELD_VALUE_LIMIT - 20:
-            return value + "\n…"
-        value += ("\n" if value else "") + line
-    return value
+def _step(step: TimelineEntry) -> str:
+    date = step.date.isoformat() if step.date else "undated"
+    return f"**{date}** {escape_markdown(step.name)}: {step.status or 'mentioned'}"
+
+
+def _quote(c: Citation) -> list[str]:
+    return [f"> “{escape_markdown(clip(c.quote, 300))}”", f"> — {escape_markdown(source_line(c).split('] ', 1)[1])}"]
+
+
+def _whole_lines(blocks: list[list[str]], limit: int) -> str:
+    """Blocks of lines up to `limit` characters; a quote is never separated from its source."""
+    text = ""
+    for shown, block in enumerate(blocks):
+        piece = "\n".join(block)
+        if len(text) + len(piece) + 40 > limit:
+            return text + f"\n…and {len(blocks) - shown} more."
+        text += ("\n" if text else "") + piece
+    return text
 
 
 def agreements_embed(result: AgreementsAnswer) -> discord.Embed:
+    """By partner, each agreement with its latest quote; for a pair, its timeline of quotes."""
     country = result.country
     title = f"Agreements of {country.name}" + (f" with {result.partner.name}" if result.partner else "")
     embed = discord.Embed(title=clip(title, 256), colour=ANSWER_COLOUR)
     if not result.agreements:
         embed.description = "No agreements of this kind were found in the indexed articles."
         return embed
-    by_partner: dict[str, list[str]] = {}
+    if result.partner:
+        summary = [[_status(a)] for a in result.agreements]
+        steps = [[_step(s), *_quote(s.citation)] for s in result.timeline]
+        embed.description = _whole_lines([*summary, ["", "**Timeline**"], *steps], DESCRIPTION_LIMIT)
+        return embed
+    by_partner: dict[str, list[list[str]]] = {}
     for agreement in result.agreements:
-        partners = partner_names(agreement, country.iso3)
-        by_partner.setdefault(partners, []).extend(_agreement_lines(agreement, timeline=result.partner is not None))
-    for shown, (partners, lines) in enumerate(by_partner.items()):
-        value = _field_value(lines)
+        by_partner.setdefault(partner_names(agreement, country.iso3), []).append(
+            [_status(agreement), *_quote(agreement.citations[-1])]
+        )
+    for shown, (partners, blocks) in enumerate(by_partner.items()):
+        value = _whole_lines(blocks, FIELD_VALUE_LIMIT)
         if shown == MAX_FIELDS - 1 or len(embed) + len(partners) + len(value) > EMBED_TOTAL_LIMIT - 200:
             embed.set_footer(text=f"…and {len(by_partner) - shown} more partners: choose one with the partner option.")
             break
@@ -86,6 +97,8 @@ def _explained(call: Callable[[], T]) -> T:
 @app_commands.describe(country="A country (name, code or capital)", partner="Only agreements with this country")
 @app_commands.autocomplete(country=country_choices, partner=country_choices)
 async def agreements(interaction: discord.Interaction, country: str, partner: str | None = None) -> None:
+    # Names are checked before deferring, so a typo gets a private reply, not a public one.
+    await asyncio.to_thread(_explained, lambda: [resolve(name) for name in (country, partner) if name])
     await interaction.response.defer(thinking=True)
     service = bot_of(interaction).service
     result = await asyncio.to_thread(_explained, lambda: service.agreements(country, partner))
@@ -96,6 +109,8 @@ async def agreements(interaction: discord.Interaction, country: str, partner: st
 @app_commands.describe(country="Centre the map on this country (all countries if left out)")
 @app_commands.autocomplete(country=country_choices)
 async def pactmap(interaction: discord.Interaction, country: str | None = None) -> None:
+    if country:
+        await asyncio.to_thread(_explained, lambda: resolve(country))
     await interaction.response.defer(thinking=True)
     service = bot_of(interaction).service
 

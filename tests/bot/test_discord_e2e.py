@@ -413,3 +413,44 @@ async def test_an_expired_interaction_still_gets_its_answer_in_the_channel(
     assert "[1]" in description(posted) and posted.allowed_mentions == {"parse": []}
     assert fake.find_requests("POST", "/channels/*/messages")  # posted in the channel, not via the webhook
     assert handles[0].errors and all(e.error_code == 50027 for e in handles[0].errors)
+
+
+async def test_agreements_command_groups_quotes_by_partner(fake: FakeDiscord, bot: PactBot) -> None:
+    handle = await fake.invoke_command("agreements", {"country": "Japan"})
+    message = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+    embed = message.embeds[0]
+    assert embed["title"] == "Agreements of Japan"
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert {"United Kingdom", "Philippines", "Australia", "United States"} <= set(fields)
+    assert "**Reciprocal Access Agreement**" in fields["United Kingdom"] and "> “" in fields["United Kingdom"]
+    assert all(len(v) <= 1024 for v in fields.values()) and message.mention_ids == []
+    pair = await (await fake.invoke_command("agreements", {"country": "Tokyo", "partner": "Manila"})).wait_for_final(
+        timeout=ANSWER_TIMEOUT
+    )
+    assert pair.embeds[0]["title"] == "Agreements of Japan with Philippines"
+    timeline = pair.text.split("**Timeline**")[1]
+    assert timeline.index("**2022-11-04**") < timeline.index("**2024-07-08**")
+    assert "> “" in timeline and "— Financial Times, 2022-11-04 — paragraph 11" in timeline
+    unknown = await (await fake.invoke_command("agreements", {"country": "Narnia"})).wait_for_final(
+        timeout=ANSWER_TIMEOUT
+    )
+    assert unknown.ephemeral and "“Narnia” is not a country I know" in unknown.text
+
+
+async def test_country_autocomplete_offers_the_indexed_countries(fake: FakeDiscord, bot: PactBot) -> None:
+    handle = await fake.autocomplete("agreements", {"country": "phi"}, focused="country")
+    await handle.wait_for_response(timeout=ANSWER_TIMEOUT)
+    assert [c["name"] for c in handle.choices or []] == ["Philippines"]
+    handle = await fake.autocomplete("agreements", {"country": ""}, focused="country")
+    await handle.wait_for_response(timeout=ANSWER_TIMEOUT)
+    names = [c["name"] for c in handle.choices or []]
+    assert {"Japan", "United Kingdom", "Australia"} <= set(names) and names == sorted(names)
+    assert "China" not in names
+
+
+async def test_pactmap_sends_a_png(fake: FakeDiscord, bot: PactBot) -> None:
+    handle = await fake.invoke_command("pactmap", {"country": "Japan"})
+    message = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+    (image,) = message.files
+    assert image.filename == "pactmap.png" and image.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "around Japan" in message.content
