@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from index.articles import ArticleInfo
 from index.citation import Citation
-from index.countries import Country, UnknownCountryError, find_countries, name_of, resolve
+from index.countries import Country, Mention, UnknownCountryError, find_countries, name_of, resolve
 from index.glossary import Expander
 
 Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force"]
@@ -110,20 +110,34 @@ _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 _JOINED = re.compile(r"^(?:\s*,)?\s*(?:and\s+)?(?:the\s+)?$")
 
 
+def _joined_groups(text: str) -> list[list[Mention]]:
+    """Runs of countries joined by commas and "and" ("A, B and C"), in order."""
+    groups: list[list[Mention]] = []
+    for mention in find_countries(text):
+        if groups and _JOINED.match(text[groups[-1][-1].end : mention.start]):
+            groups[-1].append(mention)
+        else:
+            groups.append([mention])
+    return groups
+
+
 def _between(sentence: str) -> list[str]:
     """The countries of "between A and B" (or "A, B and C"), when the sentence has it: they
     are the parties, whoever else welcomed or watched."""
-    mentions = find_countries(sentence)
-    for i, first in enumerate(mentions):
-        if _BETWEEN.search(sentence[: first.start]):
-            group = [first]
-            for following in mentions[i + 1 :]:
-                if not _JOINED.match(sentence[group[-1].end : following.start]):
-                    break
-                group.append(following)
-            if len(group) >= 2:
-                return list(dict.fromkeys(m.iso3 for m in group))
+    for group in _joined_groups(sentence):
+        if len(group) >= 2 and _BETWEEN.search(sentence[: group[0].start]):
+            return list(dict.fromkeys(m.iso3 for m in group))
     return []
+
+
+def _main_pair(title: str, sentences: Sequence[tuple[int, str]]) -> list[str]:
+    """Who "the two countries" are: the first countries the headline joins ("India and France
+    sign ... as Vietnam and Indonesia talk"), else the first sentence naming two parties."""
+    for group in _joined_groups(title):
+        codes = list(dict.fromkeys(m.iso3 for m in group))
+        if len(codes) >= 2:
+            return codes
+    return next((p for p in (_parties(s) for _, s in sentences) if len(p) >= 2), [])
 
 
 def _parties(sentence: str) -> list[str]:
@@ -177,9 +191,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     stand for the article's main pair: the countries its headline names, or else the first
     sentence that names two.
     """
-    main_pair = _parties(article.title)
-    if len(main_pair) < 2:
-        main_pair = next((p for p in (_parties(s) for _, s in sentences) if len(p) >= 2), [])
+    main_pair = _main_pair(article.title, sentences)
     mentions = []
     for paragraph, sentence in sentences:
         keyword = _AGREEMENT.search(sentence)

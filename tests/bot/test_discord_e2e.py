@@ -454,3 +454,24 @@ async def test_pactmap_sends_a_png(fake: FakeDiscord, bot: PactBot) -> None:
     (image,) = message.files
     assert image.filename == "pactmap.png" and image.data.startswith(b"\x89PNG\r\n\x1a\n")
     assert "around Japan" in message.content
+
+
+async def test_without_a_guild_commands_are_synced_globally(
+    fake: FakeDiscord, folders: tuple[Path, Path], service: SearchService
+) -> None:
+    settings = settings_for(fake, *folders, guild_id=None)
+    client = PactBot(settings, service, guild_ready_timeout=0.05)
+    async with run_client(client, fake, timeout=20):
+        assert fake.global_commands_puts == 1 and not fake.guild_commands_puts
+        assert {c["name"] for c in fake.global_commands} >= {"ask", "agreements", "reindex"}
+
+
+async def test_sync_commands_forces_a_sync(fake: FakeDiscord, subprocess_env: dict[str, str], tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "sync-commands", env=subprocess_env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=180)
+    assert process.returncode == 0, output.decode()
+    assert f"slash commands synced to server {fake.guild_id}" in output.decode()
+    assert fake.guild_commands_puts[fake.guild_id] == 1

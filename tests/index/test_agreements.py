@@ -20,9 +20,10 @@ from index.articles import ArticleInfo
 from index.build import build_index
 from index.glossary import Expander, load_glossary
 from index.service import SearchService
-from tests.conftest import KNOWLEDGE, SEED
+from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE, SEED
 from tests.fakes import HashEmbedder
 
+FIXTURES = FIXTURE_ARTICLES.parent / "agreements"
 EXPANDER = Expander(load_glossary(KNOWLEDGE / "glossary.yaml"), {"GCAP": "Global Combat Air Programme"})
 ARTICLE = ArticleInfo(id="test", title="Regional security roundup", published=dt.date(2024, 5, 1))
 
@@ -207,3 +208,21 @@ def test_a_new_pair_appears_on_reindex_and_disappears_with_its_article(tmp_path:
     article.unlink()
     service.rebuild()
     assert service.agreements("India").agreements == []
+
+
+def test_extraction_on_a_fixture_article(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "roundup.md").write_bytes((FIXTURES / "south-asia-roundup.md").read_bytes())
+    build_index(knowledge, tmp_path / "data", HashEmbedder())
+    found = SearchService(knowledge, tmp_path / "data", HashEmbedder()).searcher.data.agreements
+    assert [(m.paragraph, m.parties, m.status) for m in found] == [
+        (1, ["FRA", "IND"], "signed"),
+        (2, ["FRA", "IND"], "negotiating"),  # "the two countries": the headline's first pair
+        (3, ["FRA", "IND"], None),  # "both sides"; Tokyo only praised, China is to be deterred
+        (4, ["IDN", "VNM"], "negotiating"),
+        (7, ["AUS", "JPN"], "in force"),
+        (7, ["AUS", "USA"], "in force"),
+        (8, ["FRA", "IND"], None),  # ratification still to come
+    ]
+    # Paragraph 5 (a meeting in Germany, no agreement word) and 6 (football) give nothing.
