@@ -18,9 +18,13 @@ from index.countries import Country, country, resolve
 from index.embedder import Embedder
 from index.glossary import GLOSSARY_FILE, Expander, load_glossary
 from index.search import HybridSearcher
-from index.store import load_current
+from index.store import StoreError, load_current
 
 log = logging.getLogger(__name__)
+
+
+class ModelMismatchError(StoreError):
+    """The index's vectors come from another embedding model: they cannot be searched."""
 
 
 class SearchService:
@@ -49,6 +53,12 @@ class SearchService:
         """Load the current index version and the glossary, and start serving them."""
         with self._reload_lock:
             data = load_current(self.data_dir)
+            built_with = (data.manifest.model, data.manifest.dimension)
+            if built_with != (self.embedder.name, self.embedder.dimension):
+                raise ModelMismatchError(
+                    f"the index was built with {built_with[0]} ({built_with[1]} dimensions) but Pactbot now uses "
+                    f"{self.embedder.name} ({self.embedder.dimension}); rebuild it with `pactbot index`"
+                )
             glossary = load_glossary(self.knowledge_dir / GLOSSARY_FILE)
             expander = Expander(glossary, data.manifest.acronyms)
             self._searcher = HybridSearcher(data, self.embedder, expander)

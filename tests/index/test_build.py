@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -253,3 +254,19 @@ def test_a_second_build_is_refused_while_one_runs_in_another_process(
     finally:
         process.kill()
         process.wait(timeout=30)
+
+
+def test_an_index_built_with_another_model_is_refused_at_load_with_a_clear_message(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    from index.service import ModelMismatchError
+
+    build_index(knowledge, data_dir, fake_embedder)
+    other = HashEmbedder()
+    other.name, other.dimension = "another-model", 64
+    with pytest.raises(
+        ModelMismatchError,
+        match=re.escape("built with hash-test (256 dimensions) but Pactbot now uses another-model (64); rebuild"),
+    ):
+        SearchService(knowledge, data_dir, other).reload()
+    SearchService(knowledge, data_dir, other).rebuild()  # the rebuild re-embeds and then serves
