@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint eval clean
+.PHONY: run test lint eval reliability clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/pactbot eval tests/eval/questions-dev.yaml
 	$(BIN)/pactbot eval tests/eval/questions-test.yaml
+
+## The reliability suite at full counts (100 kills, 10,000 questions, ...); figures in reliability.json.
+reliability: $(STAMP)
+	rm -f reliability.json
+	PACTBOT_FULL_RELIABILITY=1 PACTBOT_FIGURES=reliability.json $(BIN)/pytest -q \
+		tests/index/test_faults.py tests/index/test_build.py tests/index/test_articles_properties.py \
+		tests/index/test_memory.py tests/bot/test_load.py tests/bot/test_moderation.py tests/bot/test_discord_e2e.py
+	cat reliability.json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

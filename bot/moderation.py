@@ -41,8 +41,14 @@ async def moderators_only(interaction: discord.Interaction) -> bool:
     return True
 
 
+MAX_NAME = 120
+
+
 def safe_file_name(name: str) -> str:
-    """The attachment's name if it is a plain article file name; UserError saying why if not."""
+    """The attachment's name if it is a plain article file name; UserError saying why if not.
+    (parse_article then allows only ASCII letters, digits, '.', '-' and '_': no look-alikes.)"""
+    if len(name) > MAX_NAME:
+        raise UserError(f"That file name is {len(name)} characters long; keep it under {MAX_NAME}.")
     if not name or "\x00" in name or "/" in name or "\\" in name or ".." in name:
         raise UserError(f"“{name}” is not a plain file name (no folders, '..' or NUL); rename it and try again.")
     if name.startswith("."):

@@ -15,6 +15,7 @@ from index.articles import ArticleInfo
 from index.citation import Citation
 from index.countries import Country, Mention, UnknownCountryError, find_countries, name_of, resolve
 from index.glossary import Expander
+from index.yamlfile import load_yaml, yaml_problem
 
 Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force"]
 # In order of progress: a later mention of an agreement may move it along, never back.
@@ -334,12 +335,14 @@ def load_corrections(path: Path) -> tuple[list[AgreementCorrection], str | None]
     if not path.exists():
         return [], None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         corrections = AgreementCorrections.model_validate(data).agreements
         for c in corrections:
             c.parties = sorted({resolve(p).iso3 for p in c.parties})
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return [], f"{path.name} was ignored: not valid YAML ({exc.__class__.__name__})"
+    except yaml.YAMLError as exc:
+        return [], f"{path.name} was ignored: not valid YAML ({yaml_problem(exc)})"
+    except UnicodeDecodeError:
+        return [], f"{path.name} was ignored: not UTF-8"
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

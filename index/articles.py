@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from index.yamlfile import load_yaml, yaml_problem
+
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".md", ".txt")
@@ -92,9 +94,9 @@ def _split_front_matter(text: str) -> tuple[ArticleMeta, str]:
     if not match:
         return ArticleMeta(), text
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise ArticleError(f"front matter is not valid YAML ({exc.__class__.__name__})") from None
+        raise ArticleError(f"front matter is not valid YAML ({yaml_problem(exc)})") from None
     if not isinstance(data, dict):
         raise ArticleError("front matter must be a mapping of keys to values")
     try:

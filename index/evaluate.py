@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from index.answer import Answer
+from index.yamlfile import load_yaml
 
 
 class EvalError(ValueError):
@@ -55,7 +56,7 @@ class EvalReport(BaseModel):
 
 def load_eval_set(path: Path) -> EvalSet:
     try:
-        return EvalSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return EvalSet.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise EvalError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     except ValidationError as exc:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from index.text import stems
+from index.yamlfile import load_yaml, yaml_problem
 
 GLOSSARY_FILE = "glossary.yaml"  # in the knowledge folder
 
@@ -41,10 +42,12 @@ def load_glossary(path: Path) -> Glossary:
     if not path.exists():
         return Glossary()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         return Glossary.model_validate(data)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise GlossaryError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+    except yaml.YAMLError as exc:
+        raise GlossaryError(f"{path}: not valid YAML ({yaml_problem(exc)})") from None
+    except UnicodeDecodeError:
+        raise GlossaryError(f"{path}: not UTF-8") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 2  # 2: agreements.jsonl
 MANIFEST = "manifest.json"
+MANIFEST_SUM = "manifest.json.sha256"  # the manifest's own checksum: it lists the others
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
@@ -163,7 +164,9 @@ def write_version(
             _fsync(path)
         manifest.files = {p.relative_to(tmp).as_posix(): _sha256(p) for p in files}
         (tmp / MANIFEST).write_text(manifest.model_dump_json(indent=1), encoding="utf-8")
+        (tmp / MANIFEST_SUM).write_text(_sha256(tmp / MANIFEST) + "\n", encoding="utf-8")
         _fsync(tmp / MANIFEST)
+        _fsync(tmp / MANIFEST_SUM)
         final = root / manifest.version
         os.replace(tmp, final)
         _fsync(root)
@@ -207,9 +210,11 @@ def prune(data_dir: Path, keep: int = KEEP_VERSIONS) -> None:
 
 def _read_manifest(path: Path) -> Manifest:
     try:
+        if _sha256(path / MANIFEST) != (path / MANIFEST_SUM).read_text(encoding="utf-8").strip():
+            raise CorruptIndexError(f"{path.name}: the manifest does not match its checksum")
         manifest = Manifest.model_validate_json((path / MANIFEST).read_bytes())
     except FileNotFoundError:
-        raise CorruptIndexError(f"{path.name}: the manifest is missing") from None
+        raise CorruptIndexError(f"{path.name}: the manifest or its checksum is missing") from None
     except ValidationError:
         raise CorruptIndexError(f"{path.name}: the manifest is damaged") from None
     if manifest.format != FORMAT:

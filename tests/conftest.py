@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -40,3 +42,20 @@ def real_embedder() -> Embedder:
     from index.embedder import MiniLMEmbedder
 
     return MiniLMEmbedder()
+
+
+FIGURES = os.environ.get("PACTBOT_FIGURES")  # where `make reliability` collects its figures
+
+
+def record_figure(name: str, value: object) -> None:
+    """Keep a figure from a reliability run (kills survived, p95, ...) for the README."""
+    if FIGURES:
+        path = Path(FIGURES)
+        figures = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        figures[name] = value
+        path.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def scale(ci: int, full: int) -> int:
+    """A count for this run: the full one under `make reliability`, a smaller one otherwise."""
+    return full if os.environ.get("PACTBOT_FULL_RELIABILITY") else ci

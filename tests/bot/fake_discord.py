@@ -29,8 +29,16 @@ Behaves like Discord where a bot could get it wrong:
 - users can only invoke commands the bot registered (``require_registered_commands``), with options that
   match the registered ones, and only click components the message has and that are not disabled.
 
-It never answers 429 (discord.py treats a 429 without a ``Via`` header as a Cloudflare ban) nor 5xx (discord.py
-retries those with sleeps); a bug in the fake itself answers 400 and is re-raised when ``async with`` ends.
+On its own it never answers 429 (discord.py treats a 429 without a ``Via`` header as a Cloudflare ban) nor 5xx
+(discord.py retries those with sleeps); a bug in the fake itself answers 400 and is re-raised when ``async with``
+ends. Faults are injected on purpose only::
+
+    fault = fake.fail_next("PATCH", "/webhooks/*/messages/@original", 429, retry_after=0.05)  # Via: retried
+    fake.fail_next("POST", "/interactions/*/callback", 429, via=False)  # a Cloudflare ban: discord.py raises
+    fake.fail_next("PATCH", "/webhooks/*", 500, times=5)  # discord.py backs off 1, 3, 5, 7, 9 s, then raises
+    with short_retry_sleeps() as sleeps:  # ...so shorten (and record) discord.py's REST retry sleeps
+        ...
+    fake.hold_gateway(); fake.drop_connection()  # the client cannot reconnect until fake.release_gateway()
 """
 
 from __future__ import annotations
@@ -38,7 +46,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
+import http
 import json
+import math
 import mimetypes
 import re
 import secrets
@@ -55,6 +65,7 @@ from typing import Any, Final, TypeVar
 import discord
 import discord.gateway
 import discord.http
+import discord.webhook.async_
 import yarl
 from aiohttp import BodyPartReader, WSMsgType, web
 
@@ -135,6 +146,7 @@ _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 _FILE_FIELD = re.compile(r"files\[(\d+)\]")
 _API_PATH = re.compile(r"/api(?:/v\d+)?(/.*)")
+_INTERACTION_TOKEN = re.compile(r"/(?:interactions/\d+|webhooks/\d+)/(?P<token>[^/]+)(?:/.*)?")
 _COMMAND_NAME = re.compile(r"[-_\w]{1,32}")
 
 
@@ -461,6 +473,7 @@ class RecordedRequest:
     status: int = 0  # 0 while being handled
     response: Any = None
     handled: bool = True  # False: no route matched (answered 404)
+    fault: Fault | None = field(default=None, repr=False)  # the injected fault that answered it, if any
 
     @property
     def error_code(self) -> int | None:
@@ -581,6 +594,112 @@ class CallbackRecord:
     @property
     def ephemeral(self) -> bool:
         return bool(int((self.data or {}).get("flags") or 0) & FLAG_EPHEMERAL)
+
+
+RATE_LIMIT_BUCKET: Final = "fake-discord-fault"
+
+
+@dataclass(eq=False)
+class Fault:
+    """An injected failure (see FakeDiscord.fail_next): the fake answers the next ``times`` matching requests with it.
+
+    ``fired`` lists the requests it answered, in order. With ``processed`` the fake first carries the request out
+    (a message is sent, an interaction acknowledged) and only the answer is the failure, as when Discord did the
+    work but its front end timed out.
+    """
+
+    method: str | None
+    path: str | re.Pattern[str]
+    status: int
+    code: int | None = None
+    retry_after: float | None = None
+    via: bool = True
+    is_global: bool = False
+    times: int = 1
+    processed: bool = False
+    message: str | None = None
+    fired: list[RecordedRequest] = field(default_factory=list, repr=False)
+
+    @property
+    def remaining(self) -> int:
+        return self.times - len(self.fired)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining <= 0
+
+    def matches(self, record: RecordedRequest) -> bool:
+        return not self.exhausted and record.matches(self.method, self.path)
+
+    def body(self) -> JSON:
+        """Discord's error body: a rate-limit body for 429, else ``{"message", "code"}``."""
+        reason = http.HTTPStatus(self.status).phrase
+        if self.status == 429:
+            body: JSON = {
+                "message": self.message or "You are being rate limited.",
+                "retry_after": self.retry_after,
+                "global": self.is_global,
+            }
+            if self.code is not None:
+                body["code"] = self.code
+            return body
+        return {"message": self.message or f"{self.status}: {reason}", "code": self.code or 0}
+
+    def headers(self) -> dict[str, str]:
+        """``Via: 1.1 google`` (unless ``via`` is off: a Cloudflare answer); a 429's Retry-After and X-RateLimit-*."""
+        headers = {"Content-Type": "application/json"}
+        if self.via:
+            headers["Via"] = "1.1 google"
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(self.retry_after)))
+        if self.status == 429 and self.retry_after is not None:
+            headers.update(
+                {
+                    "X-RateLimit-Limit": "5",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": f"{time.time() + self.retry_after:.3f}",
+                    "X-RateLimit-Reset-After": f"{self.retry_after:.3f}",
+                    "X-RateLimit-Bucket": RATE_LIMIT_BUCKET,
+                    "X-RateLimit-Scope": "global" if self.is_global else "user",
+                }
+            )
+            if self.is_global:
+                headers["X-RateLimit-Global"] = "true"
+        return headers
+
+
+class RetrySleeps:
+    """Stands in for ``asyncio`` in discord.py's REST modules: records each ``sleep`` and shortens it by ``scale``."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self.requested: list[float] = []  # the delays discord.py asked for, in seconds, unscaled
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, delay: float, result: Any = None) -> Any:
+        self.requested.append(delay)
+        return await asyncio.sleep(delay * self.scale, result)
+
+
+@contextlib.contextmanager
+def short_retry_sleeps(scale: float = 0.01) -> Iterator[RetrySleeps]:
+    """Shorten and record the sleeps of discord.py's REST layers (``discord.http``, ``discord.webhook.async_``).
+
+    Those are the 429 ``retry_after`` waits and the 1, 3, 5, 7, 9 s back-off after a 5xx; ``scale=1`` only records.
+    The gateway, the client and the test's own sleeps are not affected.
+    """
+    sleeps = RetrySleeps(scale)
+    modules = (discord.http, discord.webhook.async_)
+    saved = [module.asyncio for module in modules]
+    for module in modules:
+        module.asyncio = sleeps  # type: ignore[assignment]
+    try:
+        yield sleeps
+    finally:
+        for module, original in zip(modules, saved, strict=True):
+            module.asyncio = original
 
 
 class InteractionHandle:
@@ -894,8 +1013,13 @@ class FakeDiscord:
         self.gateway_received: list[JSON] = []
         self.gateway_sent: list[JSON] = []
         self.close_codes: list[int | None] = []
+        self.faults: list[Fault] = []  # every fault injected with fail_next, in order
+        self.gateway_held_count = 0  # gateway connection attempts that waited for release_gateway()
 
         self.port = 0
+        self._gateway_open = asyncio.Event()
+        self._gateway_open.set()
+        self._stopping = False
         self._files: dict[str, tuple[bytes, str | None]] = {}
         self._session: _Session | None = None
         self._connections: list[_Connection] = []
@@ -933,6 +1057,8 @@ class FakeDiscord:
 
     async def stop(self) -> None:
         """Close gateway connections and stop listening."""
+        self._stopping = True
+        self._gateway_open.set()  # held connection attempts are refused
         for conn in list(self._connections):
             with contextlib.suppress(Exception):
                 await conn.ws.close(code=1001, message=b"fake discord stopping")
@@ -1020,6 +1146,21 @@ class FakeDiscord:
 
         return await self._wait_until(check, timeout, "a matching message")
 
+    async def wait_for_fault(self, fault: Fault, count: int | None = None, timeout: float = 2.0) -> list[RecordedRequest]:
+        """Wait until ``fault`` has fired ``count`` times (default: all its ``times``); returns the requests."""
+        wanted = fault.times if count is None else count
+
+        def check() -> list[RecordedRequest] | None:
+            return list(fault.fired) if len(fault.fired) >= wanted else None
+
+        return await self._wait_until(check, timeout, f"{fault!r} to fire {wanted} times")
+
+    async def wait_for_gateway_attempt(self, count: int = 1, timeout: float = 5.0) -> None:
+        """Wait until ``count`` gateway connection attempts in all have been held (see hold_gateway)."""
+        await self._wait_until(
+            lambda: True if self.gateway_held_count >= count else None, timeout, f"held gateway attempt #{count}"
+        )
+
     # ---- queries ---------------------------------------------------------------------------------------------
 
     @property
@@ -1104,6 +1245,89 @@ class FakeDiscord:
         token = handle_or_token if isinstance(handle_or_token, str) else handle_or_token.token
         self.interactions[token].expire()
 
+    # ---- faults ----------------------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str | None,
+        path: str | re.Pattern[str],
+        status: int,
+        *,
+        code: int | None = None,
+        retry_after: float | None = None,
+        via: bool = True,
+        is_global: bool = False,
+        times: int = 1,
+        processed: bool = False,
+        message: str | None = None,
+    ) -> Fault:
+        """Answer the next ``times`` REST requests matching ``method`` and ``path`` with ``status``; returns the Fault.
+
+        ``path`` is matched as in find_requests, without the /api/v10 prefix: ``"/webhooks/*/messages/@original"``,
+        ``"/interactions/*/callback"``, ``"/channels/*/messages"``, or a compiled regex. A 429 gets Discord's body
+        ``{"message", "retry_after", "global"}`` (``retry_after`` defaults to 0.05 s) with Retry-After and X-RateLimit-*
+        headers; any fault carries ``Via: 1.1 google`` unless ``via`` is False (for a 429: a Cloudflare ban, which
+        discord.py raises instead of retrying). Other statuses get ``{"message", "code"}`` (``code`` default 0).
+        ``processed``: carry the request out first, then answer with the fault anyway. Faults fire in the order they
+        were added; an exhausted one stays in ``faults`` with its ``fired`` requests.
+        """
+        if not 400 <= status <= 599:
+            raise FakeDiscordError(f"a fault needs an error status (4xx or 5xx), not {status}")
+        if times < 1:
+            raise FakeDiscordError(f"a fault fires at least once, not {times} times")
+        if status == 429 and retry_after is None:
+            retry_after = 0.05
+        fault = Fault(
+            method.upper() if method is not None else None,
+            path,
+            status,
+            code=code,
+            retry_after=retry_after,
+            via=via,
+            is_global=is_global,
+            times=times,
+            processed=processed,
+            message=message,
+        )
+        self.faults.append(fault)
+        return fault
+
+    @property
+    def pending_faults(self) -> list[Fault]:
+        """Injected faults that have not fired all their times yet."""
+        return [f for f in self.faults if not f.exhausted]
+
+    def clear_faults(self) -> None:
+        """Forget the faults that have not fired yet (fired ones stay in ``faults``)."""
+        self.faults = [f for f in self.faults if f.fired]
+        for fault in self.faults:
+            fault.times = len(fault.fired)
+
+    def _fault_for(self, record: RecordedRequest) -> Fault | None:
+        return next((f for f in self.faults if f.matches(record)), None)
+
+    def _fire(self, req: _Req, fault: Fault) -> web.Response:
+        """Answer with ``fault``, and note it on the interaction the request is about (if any)."""
+        record = req.record
+        fault.fired.append(record)
+        record.fault = fault
+        body = fault.body()
+        record.status, record.response = fault.status, body
+        token = _INTERACTION_TOKEN.fullmatch(record.path)
+        handle = self.interactions.get(token["token"]) if token is not None else None
+        if handle is not None:
+            now = time.monotonic()
+            handle.last_activity = now
+            if record not in handle.requests:
+                handle.requests.append(record)
+            handle.errors.append(record)
+            if record.path.endswith("/callback") and not fault.processed:
+                data = req.body.get("data") if isinstance(req.body.get("data"), dict) else None
+                callback = CallbackRecord(req.body.get("type"), data, now, now - handle.dispatched_at, files=req.files)
+                callback.status, callback.error_code = fault.status, record.error_code
+                handle.callbacks.append(callback)
+        return web.Response(status=fault.status, body=json.dumps(body).encode(), headers=fault.headers())
+
     # ---- files -----------------------------------------------------------------------------------------------
 
     def add_file(self, name: str, data: bytes, content_type: str | None = None) -> str:
@@ -1169,6 +1393,18 @@ class FakeDiscord:
         conn.closed = True
         conn.transport.abort()
 
+    def hold_gateway(self) -> None:
+        """Leave new gateway connections unanswered (the websocket handshake waits) until release_gateway()."""
+        self._gateway_open.clear()
+
+    def release_gateway(self) -> None:
+        """Let held and new gateway connections through again."""
+        self._gateway_open.set()
+
+    @property
+    def gateway_held(self) -> bool:
+        return not self._gateway_open.is_set()
+
     async def invalidate_session(self, *, resumable: bool = False) -> None:
         """Send op 9 INVALID_SESSION (discord.py then IDENTIFYs again unless ``resumable``)."""
         await self._send(self._current_connection(), {"op": 9, "d": resumable})
@@ -1191,6 +1427,12 @@ class FakeDiscord:
             conn.closed = True
 
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if not self._gateway_open.is_set():
+            self.gateway_held_count += 1
+            self._notify()
+            await self._gateway_open.wait()
+        if self._stopping:
+            return web.Response(status=503, text="fake discord stopping")
         ws = web.WebSocketResponse(timeout=1.0, max_msg_size=16 * 1024 * 1024)
         transport = request.transport
         await ws.prepare(request)
@@ -1817,10 +2059,15 @@ class FakeDiscord:
         req = _Req(request, record)
         try:
             await self._read_body(request, record)
-            response = await self._route(req) if match else None
-            if response is None:
-                record.handled = False
-                response = self._fail(req, 404, 0, "404: Not Found")
+            fault = self._fault_for(record)
+            if fault is not None and not fault.processed:
+                response: web.StreamResponse = self._fire(req, fault)
+            else:
+                routed = await self._route(req) if match else None
+                if routed is None:
+                    record.handled = False
+                    routed = self._fail(req, 404, 0, "404: Not Found")
+                response = routed if fault is None else self._fire(req, fault)
         except Exception as exc:  # a bug in the fake: never 5xx, discord.py would retry with sleeps
             self.internal_errors.append(exc)
             response = self._fail(req, 400, 0, f"fake discord internal error: {exc!r}")
