@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from bot.settings import Settings
 from index.embedder import Embedder
 from index.service import SearchService
 from index.store import load_current
+from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import (
     CALLBACK_DEFERRED_CHANNEL_MESSAGE,
     FakeDiscord,
@@ -27,50 +27,17 @@ from tests.bot.fake_discord import (
     StoredMessage,
     run_client,
 )
-from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE, ROOT
+from tests.conftest import KNOWLEDGE, ROOT
 
 pytestmark = pytest.mark.model
 
 MANAGE_GUILD = 1 << 5
-ANSWER_TIMEOUT = 30.0  # generous: the machines are shared; speed is measured in benchmarks
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Path:
-    """An index of the seed and the fixture articles, built once and copied into each test."""
-    root = tmp_path_factory.mktemp("template")
-    knowledge = root / "knowledge"
-    knowledge.mkdir()
-    for path in [*KNOWLEDGE.iterdir(), *FIXTURE_ARTICLES.iterdir()]:
-        shutil.copyfile(path, knowledge / path.name)
-    SearchService(knowledge, root / "data", real_embedder).rebuild(show_progress=False)
-    return root
-
-
-@pytest.fixture
-def folders(built: Path, tmp_path: Path) -> tuple[Path, Path]:
-    shutil.copytree(built / "knowledge", tmp_path / "knowledge")
-    shutil.copytree(built / "data", tmp_path / "data")
-    return tmp_path / "knowledge", tmp_path / "data"
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as running:
         yield running
-
-
-def settings_for(fake: FakeDiscord, knowledge: Path, data: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "DISCORD_TOKEN": fake.token,
-        "knowledge_dir": knowledge,
-        "data_dir": data,
-        "guild_id": fake.guild_id,
-        "moderator_role_ids": [fake.role("Moderator").id],
-        "cooldown_seconds": 0,
-        **overrides,
-    }
-    return Settings.model_validate(values)  # validation only: no environment, no .env
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 from bot.client import PactBot
 from index.embedder import Embedder
 from index.service import SearchService
+from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import FakeDiscord, run_client
-from tests.bot.test_discord_e2e import ANSWER_TIMEOUT, built, folders, settings_for  # noqa: F401  # fixtures
 from tests.conftest import record_figure, scale
 
 pytestmark = pytest.mark.model
@@ -58,7 +58,7 @@ async def test_concurrent_questions_are_all_acknowledged_in_time_and_answered(
     caplog.set_level(logging.WARNING, logger="discord")
     client = PactBot(settings, service, guild_ready_timeout=0.05)
     async with run_client(client, fake, timeout=20):
-        stop, lags = asyncio.Event(), []
+        stop, lags = asyncio.Event(), list[float]()
         monitor = asyncio.create_task(lag_monitor(stop, lags))
 
         async def one(i: int) -> float:

@@ -123,15 +123,15 @@ def test_every_damaged_file_is_detected_and_the_previous_version_served(knowledg
             target.write_bytes(original)
     # A manifest that disagrees with its files, edited by hand with its checksum made to match.
     manifest, checksum = latest / "manifest.json", latest / "manifest.json.sha256"
-    original, original_sum = manifest.read_text(encoding="utf-8"), checksum.read_text(encoding="utf-8")
-    manifest.write_text(original.replace(f'"passage_count": {second.passages}', '"passage_count": 1'), encoding="utf-8")
+    text, text_sum = manifest.read_text(encoding="utf-8"), checksum.read_text(encoding="utf-8")
+    manifest.write_text(text.replace(f'"passage_count": {second.passages}', '"passage_count": 1'), encoding="utf-8")
     checksum.write_text(hashlib.sha256(manifest.read_bytes()).hexdigest(), encoding="utf-8")
     made += 1
     with pytest.raises(CorruptIndexError, match="disagree"):
         load_version(latest)
     detected += 1
-    manifest.write_text(original, encoding="utf-8")
-    checksum.write_text(original_sum, encoding="utf-8")
+    manifest.write_text(text, encoding="utf-8")
+    checksum.write_text(text_sum, encoding="utf-8")
     # With no good version left, the error says how to rebuild.
     damage(versions_dir(data_dir) / str(first.version) / "passages.jsonl", "bit flipped")
     damage(latest / "vectors.npy", "truncated")

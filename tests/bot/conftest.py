@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.embedder import Embedder
+from index.service import SearchService
+from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Path:
+    """An index of the seed and the fixture articles, built once and copied into each test."""
+    root = tmp_path_factory.mktemp("template")
+    knowledge = root / "knowledge"
+    knowledge.mkdir()
+    for path in [*KNOWLEDGE.iterdir(), *FIXTURE_ARTICLES.iterdir()]:
+        shutil.copyfile(path, knowledge / path.name)
+    SearchService(knowledge, root / "data", real_embedder).rebuild(show_progress=False)
+    return root
+
+
+@pytest.fixture
+def folders(built: Path, tmp_path: Path) -> tuple[Path, Path]:
+    shutil.copytree(built / "knowledge", tmp_path / "knowledge")
+    shutil.copytree(built / "data", tmp_path / "data")
+    return tmp_path / "knowledge", tmp_path / "data"
