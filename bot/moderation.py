@@ -42,6 +42,8 @@ async def moderators_only(interaction: discord.Interaction) -> bool:
 
 
 MAX_NAME = 120
+# Windows device names: harmless here, but such a file could not be copied to Windows.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 def safe_file_name(name: str) -> str:
@@ -53,6 +55,8 @@ def safe_file_name(name: str) -> str:
         raise UserError(f"“{name}” is not a plain file name (no folders, '..' or NUL); rename it and try again.")
     if name.startswith("."):
         raise UserError(f"“{name}” starts with a dot; hidden files are not articles.")
+    if Path(name).stem.upper() in _RESERVED:
+        raise UserError(f"“{name}” is a reserved device name on some systems; rename it.")
     if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
         raise UserError(f"“{name}” is not an article: send a {' or '.join(ARTICLE_SUFFIXES)} file.")
     return name

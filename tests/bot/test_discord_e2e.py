@@ -155,6 +155,11 @@ async def test_reindex_is_refused_for_members_and_run_for_moderators(fake: FakeD
     # only the permission itself or a moderator role counts, and alice has neither.
     refused_again = await fake.invoke_command("reindex", user=fake.default_user, permissions=1 << 10)
     assert "Only moderators" in (await refused_again.wait_for_final(timeout=ANSWER_TIMEOUT)).text
+    # /ingest too: refused before anything is downloaded.
+    attachment = fake.attachment("note.md", b"A paragraph about a pact.\n")
+    ingest = await fake.invoke_command("ingest", {"file": attachment}, user=fake.default_user)
+    message = await ingest.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert message.ephemeral and "Only moderators" in message.text and fake.download_count(attachment) == 0
     for user, permissions in ((fake.moderator, None), (fake.owner, MANAGE_GUILD)):
         handle = await fake.invoke_command("reindex", user=user, permissions=permissions)
         report = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.client import UserCooldowns
 from bot.errors import UserError
 from bot.moderation import report_text, safe_file_name
-from index.articles import Rejection
+from index.articles import ArticleError, Rejection, parse_article
 from index.build import BuildReport
+from tests.conftest import scale
 
 
 @pytest.mark.parametrize(
@@ -20,6 +26,8 @@ from index.build import BuildReport
         (".hidden.md", "starts with a dot"),
         ("article.pdf", "not an article"),
         ("", "not a plain file name"),
+        ("CON.md", "reserved device name"),
+        ("a" * 200 + ".md", "keep it under 120"),
     ],
 )
 def test_unsafe_upload_names_are_refused(name: str, reason: str) -> None:
@@ -60,3 +68,24 @@ def test_cooldown_allows_one_question_per_period_per_user() -> None:
     assert cooldowns.retry_after(1) > 50
     assert cooldowns.retry_after(2) == 0
     assert UserCooldowns(per=0).retry_after(1) == UserCooldowns(per=0).retry_after(1) == 0
+
+
+@settings(max_examples=scale(ci=500, full=5000), deadline=None)
+@given(
+    name=st.text(max_size=300)
+    | st.builds(
+        lambda a, b: a + b,
+        st.sampled_from(["../", "/etc/", "..\\\\", "C:\\\\", ".", "．．／", "CON", "nul\x00"]),
+        st.text(max_size=20),
+    )
+)
+def test_no_upload_name_can_leave_the_knowledge_folder(name: str) -> None:
+    try:
+        safe = safe_file_name(name)
+        parse_article(Path(safe), b"A paragraph about a pact.\n")
+    except (UserError, ArticleError):
+        return
+    # Accepted names are plain ASCII file names in the folder itself.
+    assert Path(safe).name == safe and not safe.startswith(".") and len(safe) <= 120
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.(?i:md|txt)", safe)
+    assert (Path("/knowledge") / safe).resolve().parent == Path("/knowledge").resolve()
