@@ -107,8 +107,11 @@ class PactBot(discord.Client):
         # A reply to one of my answers is a follow-up: the earlier question gives it context
         # ("and with the Philippines?").
         question = f"{earlier} — {text}" if earlier else text
-        async with message.channel.typing():
-            answer = await self.answer(question)
+        try:
+            await message.channel.typing()  # shows for 10 s or until the reply: long enough
+        except discord.HTTPException as exc:  # only an indicator: answer all the same
+            log.warning("could not show the typing indicator: %s", exc)
+        answer = await self.answer(question)
         await self.send_answer(answer, message)
 
     async def _earlier_question(self, message: discord.Message) -> str | None:

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
 # Interaction token expired (50027) or its webhook unknown (10015): the answer goes to the channel.
 EXPIRED = {50027, 10015}
+ALREADY_ACKNOWLEDGED = 40060
 
 
 def bot_of(interaction: discord.Interaction) -> PactBot:
@@ -38,7 +39,14 @@ async def one_question_at_a_time(interaction: discord.Interaction) -> bool:
 async def ask(
     interaction: discord.Interaction, question: app_commands.Range[str, 2, 300], private: bool = False
 ) -> None:
-    await interaction.response.defer(ephemeral=private, thinking=True)
+    try:
+        await interaction.response.defer(ephemeral=private, thinking=True)
+    except discord.HTTPException as exc:
+        if exc.code != ALREADY_ACKNOWLEDGED:
+            raise
+        # Discord carried out the deferral but answered with a 5xx; discord.py's retry then got
+        # 40060. The "thinking" message is there to fill in.
+        log.warning("the deferral was acknowledged despite an error; answering it all the same")
     bot = bot_of(interaction)
     answer = await bot.answer(question)
     view = FeedbackView(bot.feedback)

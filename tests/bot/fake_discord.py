@@ -673,13 +673,14 @@ class RetrySleeps:
 
     def __init__(self, scale: float) -> None:
         self.scale = scale
-        self.requested: list[float] = []  # the delays discord.py asked for, in seconds, unscaled
+        self.requested: list[float] = []  # the waits discord.py asked for, in seconds, unscaled; not sleep(0)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(asyncio, name)
 
     async def sleep(self, delay: float, result: Any = None) -> Any:
-        self.requested.append(delay)
+        if delay > 0:
+            self.requested.append(delay)
         return await asyncio.sleep(delay * self.scale, result)
 
 
@@ -691,15 +692,15 @@ def short_retry_sleeps(scale: float = 0.01) -> Iterator[RetrySleeps]:
     The gateway, the client and the test's own sleeps are not affected.
     """
     sleeps = RetrySleeps(scale)
-    modules = (discord.http, discord.webhook.async_)
-    saved = [module.asyncio for module in modules]
-    for module in modules:
-        module.asyncio = sleeps  # type: ignore[assignment]
+    namespaces = (vars(discord.http), vars(discord.webhook.async_))
+    saved = [namespace["asyncio"] for namespace in namespaces]
+    for namespace in namespaces:
+        namespace["asyncio"] = sleeps
     try:
         yield sleeps
     finally:
-        for module, original in zip(modules, saved, strict=True):
-            module.asyncio = original
+        for namespace, original in zip(namespaces, saved, strict=True):
+            namespace["asyncio"] = original
 
 
 class InteractionHandle:
@@ -1146,7 +1147,9 @@ class FakeDiscord:
 
         return await self._wait_until(check, timeout, "a matching message")
 
-    async def wait_for_fault(self, fault: Fault, count: int | None = None, timeout: float = 2.0) -> list[RecordedRequest]:
+    async def wait_for_fault(
+        self, fault: Fault, count: int | None = None, timeout: float = 2.0
+    ) -> list[RecordedRequest]:
         """Wait until ``fault`` has fired ``count`` times (default: all its ``times``); returns the requests."""
         wanted = fault.times if count is None else count
 
