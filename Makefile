@@ -38,7 +38,8 @@ reliability: $(STAMP)
 	rm -f reliability.json
 	PACTBOT_FULL_RELIABILITY=1 PACTBOT_FIGURES=reliability.json $(BIN)/pytest -q \
 		tests/index/test_faults.py tests/index/test_build.py tests/index/test_articles_properties.py \
-		tests/index/test_memory.py tests/bot/test_load.py tests/bot/test_moderation.py tests/bot/test_discord_e2e.py
+		tests/index/test_memory.py tests/bot/test_load.py tests/bot/test_moderation.py tests/bot/test_discord_e2e.py \
+		tests/bot/test_discord_faults.py
 	cat reliability.json
 
 clean:
