@@ -35,7 +35,7 @@ from index.passages import Passage, sentence_starts
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: agreements.jsonl
+FORMAT = 3  # 2: agreements.jsonl; 3: manifest.json.sha256
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.json.sha256"  # the manifest's own checksum: it lists the others
 PASSAGES = "passages.jsonl"
@@ -210,15 +210,21 @@ def prune(data_dir: Path, keep: int = KEEP_VERSIONS) -> None:
 
 def _read_manifest(path: Path) -> Manifest:
     try:
-        if _sha256(path / MANIFEST) != (path / MANIFEST_SUM).read_text(encoding="utf-8").strip():
-            raise CorruptIndexError(f"{path.name}: the manifest does not match its checksum")
-        manifest = Manifest.model_validate_json((path / MANIFEST).read_bytes())
+        raw = (path / MANIFEST).read_bytes()
     except FileNotFoundError:
-        raise CorruptIndexError(f"{path.name}: the manifest or its checksum is missing") from None
+        raise CorruptIndexError(f"{path.name}: the manifest is missing") from None
+    try:
+        manifest = Manifest.model_validate_json(raw)
     except ValidationError:
-        raise CorruptIndexError(f"{path.name}: the manifest is damaged") from None
-    if manifest.format != FORMAT:
+        manifest = None
+    if manifest is not None and manifest.format != FORMAT:
         raise CorruptIndexError(f"{path.name}: written in index format {manifest.format}, this Pactbot reads {FORMAT}")
+    try:
+        expected = (path / MANIFEST_SUM).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise CorruptIndexError(f"{path.name}: the manifest's checksum is missing") from None
+    if hashlib.sha256(raw).hexdigest() != expected or manifest is None:
+        raise CorruptIndexError(f"{path.name}: the manifest does not match its checksum")
     return manifest
 
 
@@ -274,4 +280,4 @@ def load_current(data_dir: Path) -> IndexData:
         if name != live:
             log.warning("serving the previous index version %s; rebuild with `pactbot index`", name)
         return data
-    raise CorruptIndexError(f"the index in {data_dir} is damaged ({problems[0]}); rebuild it with `pactbot index`")
+    raise CorruptIndexError(f"the index in {data_dir} cannot be used ({problems[0]}); rebuild it with `pactbot index`")
