@@ -181,7 +181,7 @@ def _name(sentence: str, keyword: str, expander: Expander) -> str:
         return acronym.group(1)
     word = keyword.lower()
     if word.startswith(("allian", "partnership", "programme")):
-        return word.rstrip("s").replace("alliance", "alliance")
+        return word.rstrip("s")  # "alliances" -> "alliance"
     return GENERIC
 
 
