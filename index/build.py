@@ -55,8 +55,9 @@ class BuildReport(BaseModel):
 
 def build_lexical_index(passages: list[Passage]) -> bm25s.BM25:
     bm25 = bm25s.BM25()
-    # An empty token list would make bm25s drop the document and shift every id after it.
-    bm25.index([stems(p.text) or ["\u2205"] for p in passages], show_progress=False)
+    # An empty token list would make bm25s drop the document and shift every id after it; an
+    # empty collection gets one placeholder document, since bm25s cannot index none.
+    bm25.index([stems(p.text) or ["\u2205"] for p in passages] or [["\u2205"]], show_progress=False)
     return bm25
 
 

@@ -270,3 +270,15 @@ def test_an_index_built_with_another_model_is_refused_at_load_with_a_clear_messa
     ):
         SearchService(knowledge, data_dir, other).reload()
     SearchService(knowledge, data_dir, other).rebuild()  # the rebuild re-embeds and then serves
+
+
+def test_an_empty_knowledge_folder_gives_an_empty_index_that_abstains(
+    tmp_path: Path, fake_embedder: HashEmbedder
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    report = build_index(knowledge, tmp_path / "data", fake_embedder)
+    assert report.passages == 0 and report.version
+    service = SearchService(knowledge, tmp_path / "data", fake_embedder)
+    assert service.ask("Who signed the pact?").abstained
+    assert service.agreements("Japan").agreements == []
