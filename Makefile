@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint eval reliability clean
+.PHONY: run test lint eval reliability bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ reliability: $(STAMP)
 		tests/index/test_memory.py tests/bot/test_load.py tests/bot/test_moderation.py tests/bot/test_discord_e2e.py \
 		tests/bot/test_discord_faults.py
 	cat reliability.json
+
+## Benchmarks at 1k, 10k and 100k passages against the bare model and txtai (about 45 minutes);
+## writes bench/results.md, bench/results.json and bench/latency.png.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run all
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
