@@ -10,6 +10,7 @@ import logging
 import secrets
 import threading
 from collections import OrderedDict
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -48,6 +49,7 @@ class FeedbackStore:
         self._lock = threading.Lock()
         data_dir.mkdir(parents=True, exist_ok=True)
 
+    @cached_property
     def _salt(self) -> bytes:
         if not self._salt_path.exists():
             self._salt_path.write_text(secrets.token_hex(16), encoding="utf-8")
@@ -82,7 +84,7 @@ class FeedbackStore:
         return None
 
     def vote(self, answered: AnsweredQuestion, vote: Vote, user_id: int) -> None:
-        user = hashlib.sha256(self._salt() + str(user_id).encode()).hexdigest()
+        user = hashlib.sha256(self._salt + str(user_id).encode()).hexdigest()
         record = {
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "vote": vote,

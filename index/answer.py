@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 from index.citation import Citation
 from index.passages import Passage
 from index.search import HybridSearcher, SentenceHit
-from index.store import ArticleEntry
 from index.text import words
 
 # How many passages, best first by fused rank, have their sentences considered for quoting.
@@ -106,11 +105,10 @@ def answer_question(searcher: HybridSearcher, question: str, k: int = 3) -> Answ
     if not chosen:
         return Answer(question=question, abstained=True, answer=NO_ANSWER)
     data = searcher.data
-    articles: dict[str, ArticleEntry] = {a.id: a for a in data.manifest.articles}
     citations = []
     for n, hit in enumerate(chosen, start=1):
         passage = data.passages[hit.row]
-        article = articles[passage.article_id]
+        article = searcher.articles[passage.article_id]
         details = article.model_dump(include={"title", "publisher", "published", "source"})
         citations.append(
             Citation(

@@ -13,7 +13,7 @@ import numpy.typing as npt
 from index.embedder import Embedder
 from index.glossary import Expander, Expansion
 from index.passages import sentence_starts
-from index.store import IndexData
+from index.store import ArticleEntry, IndexData
 from index.text import stems
 
 # Reciprocal rank fusion constant: the usual 60 keeps one list's top hit from drowning the other.
@@ -78,6 +78,9 @@ class HybridSearcher:
         doc_freq = np.diff(indptr).astype(np.float64)
         n = max(len(data.passages), 1)
         self._idf = np.log(1.0 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
+        self._rarest = float(self._idf.max(initial=1.0))
+        # Citations need each article's details; looked up once per version, not per question.
+        self.articles: dict[str, ArticleEntry] = {a.id: a for a in data.manifest.articles}
         self._sentence_stems: dict[int, list[set[str]]] = {}
         self._sentence_starts = sentence_starts(data.passages)
 
@@ -154,12 +157,11 @@ class HybridSearcher:
         Terms the index has never seen weigh as much as the rarest known term: a question about
         "Vilnius" is not answered by a passage that merely mentions NATO.
         """
-        rarest = float(self._idf.max(initial=1.0))
         total = matched = 0.0
         for term, weight in query.terms.items():
             if weight < 1.0:
                 continue
-            idf = float(self._idf[self._vocab[term]]) if term in self._vocab else rarest
+            idf = float(self._idf[self._vocab[term]]) if term in self._vocab else self._rarest
             total += idf
             if term in words or any(
                 term in e.used and any(alt <= words for alt in e.alternatives) for e in query.expansions

@@ -73,15 +73,13 @@ class SearchService:
         country = resolve(query)
         other = resolve(partner) if partner else None
         data = self.searcher.data
-        articles = {a.id: a for a in data.manifest.articles}
-        found = agreements_of(country.iso3, data.agreements, articles, other.iso3 if other else None)
+        found = agreements_of(country.iso3, data.agreements, self.searcher.articles, other.iso3 if other else None)
         steps = timeline(found, data.agreements) if other else []
         return AgreementsAnswer(query=query, country=country, partner=other, agreements=found, timeline=steps)
 
     def pact_map(self, query: str | None = None) -> tuple[str | None, list[Agreement]]:
         """What a pact map shows: one country's agreements and those among its partners, or all."""
-        data = self.searcher.data
-        articles = {a.id: a for a in data.manifest.articles}
+        data, articles = self.searcher.data, self.searcher.articles
         if query is None:
             return None, summarise(data.agreements, articles)
         iso3 = resolve(query).iso3
