@@ -22,10 +22,12 @@ import typer
 
 from bench.corpus import article, paragraph, questions, write_corpus
 from bench.report import markdown, plot
+from index import vector_index
 from index.build import embedding_text
 from index.embedder import MiniLMEmbedder
 from index.evaluate import gather_corpus, load_eval_set
 from index.service import SearchService
+from index.vector_index import exact_index
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -72,9 +74,29 @@ def peer_latency(texts: list[str], asked: list[str]) -> dict[str, float]:
     return {"index_s": round(index_seconds, 1), **percentiles(latencies)}
 
 
+def graph_recall(service: SearchService, asked: list[str]) -> float | None:
+    """Recall@10 of the version's HNSW graph against exact search, for the benchmark questions."""
+    data = service.searcher.data
+    if data.graph is None:
+        return None
+    queries = service.embedder.encode(asked)
+    _, exact = exact_index(data.vectors).search(queries, 10)
+    _, approximate = data.graph.search(queries, 10)
+    found = [len(set(a) & set(e)) / 10 for a, e in zip(approximate.tolist(), exact.tolist(), strict=True)]
+    return round(statistics.mean(found), 4)
+
+
 @app.command()
-def size(passages: int, peer: bool = True, concurrency: bool = False) -> None:
+def size(
+    passages: int,
+    peer: bool = True,
+    concurrency: bool = False,
+    exact_up_to: Annotated[int, typer.Option(help="Passages searched exactly; an HNSW graph past it.")] = (
+        vector_index.EXACT_UP_TO
+    ),
+) -> None:
     """Measure one corpus size; prints one JSON object."""
+    vector_index.EXACT_UP_TO = exact_up_to
     with tempfile.TemporaryDirectory(prefix="pactbot-bench-") as tmp:
         knowledge = Path(tmp) / "knowledge"
         write_corpus(knowledge, passages, KNOWLEDGE)
@@ -89,6 +111,9 @@ def size(passages: int, peer: bool = True, concurrency: bool = False) -> None:
             "texts_embedded": report.embedded,
             "texts_per_s": round(report.embedded / build_seconds, 1),
             "ask": percentiles(latencies),
+            # Building the index and answering from it; adding an article below holds two
+            # versions at once for a moment, and is reported on its own.
+            "peak_rss_mb": peak_rss_mb(),
         }
         # One more article: only its texts are embedded.
         number = 10**6
@@ -109,7 +134,9 @@ def size(passages: int, peer: bool = True, concurrency: bool = False) -> None:
             "total_s": round(add_seconds, 2),
             "embedding_alone_s": round(embed_seconds, 2),
         }
-        result["peak_rss_mb"] = peak_rss_mb()
+        result["peak_rss_reindex_mb"] = peak_rss_mb()
+        result["vector_index"] = "exact" if service.searcher.data.graph is None else "hnsw"
+        result["graph_recall_at_10"] = graph_recall(service, asked)
         if concurrency:
             result["questions_per_s"] = {str(w): throughput(service, asked, w) for w in (1, 10, 50)}
         if peer:
@@ -190,12 +217,15 @@ def quality_against_peer() -> dict[str, Any]:
 def run_all(
     sizes: Annotated[str, typer.Option(help="Corpus sizes in passages, comma-separated.")] = "1000,10000,100000",
     out: Annotated[Path, typer.Option(help="Folder for results.md and latency.png.")] = ROOT / "bench",
+    exact_up_to: Annotated[int, typer.Option(help="Passages searched exactly; an HNSW graph past it.")] = (
+        vector_index.EXACT_UP_TO
+    ),
 ) -> None:
     """Every measurement, then the results table and the plot."""
     counts = [int(n) for n in sizes.split(",")]
     results: dict[str, Any] = {"floor": floor(), "sizes": {}}
     for n in counts:
-        command = [sys.executable, "-m", "bench.run", "size", str(n)]
+        command = [sys.executable, "-m", "bench.run", "size", str(n), "--exact-up-to", str(exact_up_to)]
         if n == 10_000 or len(counts) == 1:
             command.append("--concurrency")
         done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)

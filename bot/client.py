@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import discord
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
 HELP = "Ask me about defence pacts: mention me with a question, or use `/ask`."
 # Without the Message Content intent Discord sends a reply's text only when it mentions the bot.
+ASKERS = 32  # questions searched at once
 UNREADABLE_REPLY = "I cannot read replies that do not mention me: keep the @mention on when you reply to follow up."
 
 
@@ -62,6 +64,9 @@ class PactBot(discord.Client):
         self.feedback = FeedbackStore(settings.data_dir)
         self.cooldowns = UserCooldowns(settings.cooldown_seconds)
         self.reindexing = asyncio.Lock()
+        # Questions asked at once share the model's next call (index/batching.py), so they get
+        # threads of their own: the default pool's six would let at most six share one.
+        self._askers = ThreadPoolExecutor(max_workers=ASKERS, thread_name_prefix="pactbot-ask")
 
     async def setup_hook(self) -> None:
         # Runs once per process, before the gateway connects: reconnects do not come here.
@@ -76,7 +81,12 @@ class PactBot(discord.Client):
 
     async def answer(self, question: str) -> Answer:
         """Search off the event loop: encoding and ranking take milliseconds of CPU each."""
-        return await asyncio.to_thread(self.service.ask, question, self.settings.top_k)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._askers, self.service.ask, question, self.settings.top_k)
+
+    async def close(self) -> None:
+        await super().close()
+        self._askers.shutdown(wait=False, cancel_futures=True)
 
     async def remember(self, message_id: int, answer: Answer) -> None:
         """Note which message answered what, so votes on it can be recorded."""

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from index.agreements import AGREEMENTS_FILE, AgreementMention, apply_corrections, extract, load_corrections
 from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
-from index.embedder import Embedder, Vectors
+from index.embedder import Embedder, HalfVectors, Vectors
 from index.glossary import GLOSSARY_FILE, Expander, find_acronyms, load_glossary
 from index.passages import Passage, sentence_starts, split_article
 from index.store import (
@@ -24,14 +24,19 @@ from index.store import (
     Manifest,
     NoIndexError,
     acquire_build_lock,
+    current_name,
     load_current,
+    map_vectors,
     new_version_name,
     prune,
     write_version,
 )
 from index.text import stems
+from index.vector_index import graph_index, needs_graph
 
 log = logging.getLogger(__name__)
+
+ENCODE_CHUNK = 4096  # texts embedded per call during a build
 
 
 class BuildReport(BaseModel):
@@ -66,10 +71,15 @@ def _entry(article: Article, passages: int) -> ArticleEntry:
     return ArticleEntry(**details, file=Path(article.path).name, passages=passages)
 
 
-def _previous(data_dir: Path, embedder: Embedder) -> IndexData | None:
-    """The serving version, if its passages and vectors can be reused with this embedder."""
+def _previous(data_dir: Path, embedder: Embedder, served: IndexData | None) -> IndexData | None:
+    """The current version, if its passages and vectors can be reused with this embedder.
+
+    `served` is the version a running service holds: when it is still the current one, it is
+    used as it is rather than read and verified again (a second or more at 10k passages).
+    """
     try:
-        data = load_current(data_dir)
+        current = current_name(data_dir)
+        data = served if served is not None and served.manifest.version == current else load_current(data_dir)
     except NoIndexError:
         return None
     except CorruptIndexError as exc:
@@ -82,13 +92,39 @@ def _previous(data_dir: Path, embedder: Embedder) -> IndexData | None:
     return data
 
 
-def find_agreements(entries: list[ArticleEntry], passages: list[Passage], expander: Expander) -> list[AgreementMention]:
-    """Agreements in every article. Pattern matching only, so cheap enough to redo on each build."""
+def find_agreements(
+    entries: list[ArticleEntry],
+    passages: list[Passage],
+    expander: Expander,
+    known: dict[str, list[AgreementMention]] | None = None,
+) -> list[AgreementMention]:
+    """Agreements in every article; those of articles in `known` (article id -> mentions read
+    with the same expander) are taken from there rather than read again."""
+    known = known or {}
     sentences: dict[str, list[tuple[int, str]]] = {}
     for passage in passages:
-        article = sentences.setdefault(passage.article_id, [])
-        article += [(passage.paragraph, passage.sentence(i)) for i in range(len(passage.sentences))]
-    return [m for entry in entries for m in extract(entry, sentences.get(entry.id, []), expander)]
+        if passage.article_id not in known:
+            article = sentences.setdefault(passage.article_id, [])
+            article += [(passage.paragraph, passage.sentence(i)) for i in range(len(passage.sentences))]
+    found = []
+    for entry in entries:
+        found += known[entry.id] if entry.id in known else extract(entry, sentences.get(entry.id, []), expander)
+    return found
+
+
+def _reusable_agreements(
+    previous: IndexData | None, unchanged: list[str], acronyms: dict[str, str], agreements_sha256: str
+) -> dict[str, list[AgreementMention]]:
+    """The previous version's agreements of unchanged articles, when they were read with the same
+    glossary, corrections and acronyms; reading them again is most of the cost of adding one article."""
+    m = previous.manifest if previous else None
+    if previous is None or m is None or (m.agreements_sha256, m.acronyms) != (agreements_sha256, acronyms):
+        return {}
+    known: dict[str, list[AgreementMention]] = {article_id: [] for article_id in unchanged}
+    for mention in previous.agreements:
+        if mention.article_id in known:
+            known[mention.article_id].append(mention)
+    return known
 
 
 def embedding_text(title: str, text: str) -> str:
@@ -104,7 +140,7 @@ def _vectors(
     previous: IndexData | None,
     titles: dict[str, str],
     show_progress: bool | None,
-) -> tuple[Vectors, Vectors, int]:
+) -> tuple[Vectors, HalfVectors, int]:
     """Passage and sentence vectors: reused from `previous` where possible, embedded otherwise.
 
     A one-sentence passage's sentence vector is its passage vector, so only sentences of longer
@@ -112,9 +148,9 @@ def _vectors(
     """
     starts = sentence_starts(passages)
     vectors = np.empty((len(passages), embedder.dimension), dtype=np.float32)
-    sentence_vectors = np.empty((int(starts[-1]), embedder.dimension), dtype=np.float32)
+    sentence_vectors = np.empty((int(starts[-1]), embedder.dimension), dtype=np.float16)
     texts: list[str] = []
-    targets: list[tuple[Vectors, int]] = []  # (matrix, row) to fill with each embedded text
+    targets: list[tuple[Vectors | HalfVectors, int]] = []  # (matrix, row) to fill with each embedded text
     if previous is not None:
         old_starts = sentence_starts(previous.passages)
     for i, (passage, row) in enumerate(zip(passages, reused_rows, strict=True)):
@@ -135,9 +171,12 @@ def _vectors(
         # disable=None lets tqdm decide: a bar on a terminal, nothing in logs and pipes.
         disable = None if show_progress is None else not show_progress
         with tqdm(total=len(texts), desc="Embedding", unit="text", disable=disable) as bar:
-            fresh = embedder.encode(texts, progress=bar.update)
-        for (matrix, row), vector in zip(targets, fresh, strict=True):
-            matrix[row] = vector
+            # In chunks, each stored before the next is encoded: a second copy of every vector
+            # would cost 1.5 KB per text (400 MB at 100k passages) at the build's peak.
+            for start in range(0, len(texts), ENCODE_CHUNK):
+                fresh = embedder.encode(texts[start : start + ENCODE_CHUNK], progress=bar.update)
+                for (matrix, row), vector in zip(targets[start : start + ENCODE_CHUNK], fresh, strict=True):
+                    matrix[row] = vector
     for i, passage in enumerate(passages):
         if reused_rows[i] < 0 and len(passage.sentences) == 1:
             sentence_vectors[int(starts[i])] = vectors[i]
@@ -156,11 +195,25 @@ def build_index(
     Raises BuildInProgressError when another build holds the lock. A rejected file is reported and,
     when an earlier good version of it is indexed, that version is kept: bad input loses nothing.
     """
+    return update_index(knowledge_dir, data_dir, embedder, max_bytes, show_progress)[0]
+
+
+def update_index(
+    knowledge_dir: Path,
+    data_dir: Path,
+    embedder: Embedder,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    show_progress: bool | None = None,
+    served: IndexData | None = None,
+) -> tuple[BuildReport, IndexData | None]:
+    """build_index for a running service: it starts from the version the service holds (when
+    that is still the current one) and returns the new version, ready to serve, with the report;
+    None when nothing changed."""
     if not knowledge_dir.is_dir():
         raise FileNotFoundError(f"knowledge directory {knowledge_dir} does not exist")
     with acquire_build_lock(data_dir):
         articles, rejected = scan_directory(knowledge_dir, max_bytes)
-        previous = _previous(data_dir, embedder)
+        previous = _previous(data_dir, embedder, served)
         old_entries = {a.id: a for a in previous.manifest.articles} if previous else {}
         report = BuildReport(rejected=rejected)
 
@@ -210,7 +263,7 @@ def build_index(
         agreements_sha256 = hashlib.sha256(agreements_input.encode()).hexdigest()
         if previous is not None and not report.modified and previous.manifest.agreements_sha256 == agreements_sha256:
             report.version = previous.manifest.version
-            return report
+            return report, None
 
         titles = {e.id: e.title for e in entries}
         vectors, sentence_vectors, report.embedded = _vectors(
@@ -221,7 +274,9 @@ def build_index(
         for passage in passages:
             for abbr, long_form in find_acronyms(passage.text).items():
                 acronyms.setdefault(abbr, long_form)
-        agreements = apply_corrections(find_agreements(entries, passages, Expander(glossary, acronyms)), corrections)
+        known = _reusable_agreements(previous, report.unchanged, acronyms, agreements_sha256)
+        mentions = find_agreements(entries, passages, Expander(glossary, acronyms), known)
+        agreements = apply_corrections(mentions, corrections)
         manifest = Manifest(
             version=new_version_name(),
             created=dt.datetime.now(dt.UTC),
@@ -233,9 +288,11 @@ def build_index(
             acronyms=acronyms,
             agreements_sha256=agreements_sha256,
         )
-        write_version(
-            data_dir, manifest, passages, vectors, sentence_vectors, build_lexical_index(passages), agreements
-        )
+        bm25 = build_lexical_index(passages)
+        graph = graph_index(vectors, show_progress) if needs_graph(len(passages)) else None
+        path = write_version(data_dir, manifest, passages, vectors, sentence_vectors, bm25, agreements, graph)
         prune(data_dir)
         report.version = manifest.version
-        return report
+        # Served from the files just written, memory-mapped like a loaded version (store.py).
+        vectors, sentence_vectors = map_vectors(path)
+        return report, IndexData(path, manifest, passages, vectors, sentence_vectors, bm25, agreements, graph)

@@ -13,6 +13,9 @@ import numpy.typing as npt
 log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
+# Sentence vectors are kept at half precision: they only rank the sentences of a dozen passages,
+# where 3 significant digits are plenty, and they are the largest thing in an index.
+HalfVectors = npt.NDArray[np.float16]
 ProgressCallback = Callable[[int], object]
 
 

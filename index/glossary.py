@@ -110,23 +110,26 @@ class Expander:
         self._keys = [[tuple(stems(p, True)) for p in group] for group in groups]
         self.known_words = frozenset(w for keys in self._keys for key in keys for w in key)
 
+    def _groups_in(self, text: str) -> list[tuple[list[str], list[tuple[str, ...]], list[tuple[str, ...]]]]:
+        """(phrases, keys, keys present) of each group that `text` mentions. The set test comes
+        first: most keys share no word with a text, and this runs for every sentence at index time."""
+        words = tuple(stems(text, True))
+        vocabulary = set(words)
+        found = []
+        for group, keys in zip(self._groups, self._keys, strict=True):
+            present = [k for k in keys if k and vocabulary.issuperset(k) and _contains(words, k)]
+            if present:
+                found.append((group, keys, present))
+        return found
+
     def canonical_terms(self, text: str) -> list[str]:
         """The canonical term (the glossary's `term`) of every group that `text` mentions."""
-        words = tuple(stems(text, True))
-        return [
-            group[0]
-            for group, keys in zip(self._groups, self._keys, strict=True)
-            if any(k and _contains(words, k) for k in keys)
-        ]
+        return [group[0] for group, _, _ in self._groups_in(text)]
 
     def expand(self, question: str) -> list[Expansion]:
         """For each glossary group the question mentions, the words it used and the alternatives."""
-        words = tuple(stems(question, True))
         found: list[Expansion] = []
-        for group, keys in zip(self._groups, self._keys, strict=True):
-            present = [k for k in keys if k and _contains(words, k)]
-            if not present:
-                continue
+        for group, keys, present in self._groups_in(question):
             others = [(p, k) for p, k in zip(group, keys, strict=True) if k not in present]
             if others:
                 found.append(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import faiss
 import numpy as np
 import numpy.typing as npt
 
+from index import vector_index
 from index.embedder import Embedder
 from index.glossary import Expander, Expansion
 from index.passages import sentence_starts
@@ -61,6 +61,19 @@ class SentenceHit:
     score: float
 
 
+def top_rows(scores: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.intp]:
+    """Rows of the `n` highest scores, best first, ties in row order: a stable argsort's first
+    `n`, without sorting every passage (the full sort took 0.45 ms at 10k passages)."""
+    if n < len(scores):
+        kth = np.partition(scores, len(scores) - n)[len(scores) - n]
+        above = np.flatnonzero(scores > kth)
+        ties = np.flatnonzero(scores == kth)[: n - len(above)]
+        rows = np.concatenate([above, ties])
+    else:
+        rows = np.arange(len(scores))
+    return rows[np.lexsort((rows, -scores[rows]))]
+
+
 class HybridSearcher:
     """Searches one immutable index version; safe to share between threads."""
 
@@ -68,10 +81,8 @@ class HybridSearcher:
         self.data = data
         self.embedder = embedder
         self.expander = expander
-        # Exact inner-product search; with unit-length vectors it ranks by cosine similarity.
-        self._faiss = faiss.IndexFlatIP(data.manifest.dimension)
-        if len(data.vectors):
-            self._faiss.add(data.vectors)
+        # Exact search, or the version's HNSW graph when it is large (index/vector_index.py).
+        self._faiss = data.graph if data.graph is not None else vector_index.exact_index(data.vectors)
         bm25 = data.bm25
         self._vocab: dict[str, int] = bm25.vocab_dict
         indptr = np.asarray(bm25.scores["indptr"])
@@ -89,8 +100,9 @@ class HybridSearcher:
         phrases = [p for e in expansions for p in e.phrases]
         terms = dict.fromkeys(stems(" ".join(phrases)), EXPANSION_WEIGHT)
         terms.update(dict.fromkeys(stems(question), 1.0))
-        text = question if not phrases else f"{question} ({'; '.join(phrases)})"
-        vector = self.embedder.encode([text])[0]
+        # The question alone is embedded: glossary phrases appended to it made the text longer
+        # to encode and changed no ranking on the development questions; BM25 gets them instead.
+        vector = self.embedder.encode([question])[0]
         return Query(question, expansions, vector, terms)
 
     def _lexical_scores(self, query: Query) -> npt.NDArray[np.float32]:
@@ -124,11 +136,11 @@ class HybridSearcher:
         if total == 0:
             return []
         n = min(n, total)
-        dense_scores, dense_rows = self._faiss.search(query.vector.reshape(1, -1), n)
+        dense_scores, dense_rows = vector_index.search(self._faiss, query.vector, n)
         # FAISS pads with -1 when it has fewer than n results; those are not passages.
-        dense = {int(r): float(s) for r, s in zip(dense_rows[0], dense_scores[0], strict=True) if r >= 0}
+        dense = {int(r): float(s) for r, s in zip(dense_rows, dense_scores, strict=True) if r >= 0}
         lexical_all = self._lexical_scores(query)
-        lexical_rows = np.argsort(-lexical_all, kind="stable")[:n]
+        lexical_rows = top_rows(lexical_all, n)
         fused: dict[int, float] = {}
         for rank, row in enumerate(dense):
             fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)

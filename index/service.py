@@ -13,12 +13,13 @@ from pathlib import Path
 from index.agreements import Agreement, AgreementsAnswer, agreements_of, countries_in, summarise, timeline
 from index.answer import Answer, answer_question
 from index.articles import DEFAULT_MAX_BYTES
-from index.build import BuildReport, build_index
+from index.batching import BatchingEncoder
+from index.build import BuildReport, update_index
 from index.countries import Country, country, resolve
 from index.embedder import Embedder
 from index.glossary import GLOSSARY_FILE, Expander, load_glossary
 from index.search import HybridSearcher
-from index.store import StoreError, load_current
+from index.store import IndexData, StoreError, load_current
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class SearchService:
         self.data_dir = data_dir
         self.embedder = embedder
         self.max_article_bytes = max_article_bytes
+        # Questions asked at the same time share the model's next call (index/batching.py).
+        self._questions = BatchingEncoder(embedder)
         self._searcher: HybridSearcher | None = None
         self._reload_lock = threading.Lock()
 
@@ -51,8 +54,10 @@ class SearchService:
 
     def reload(self) -> None:
         """Load the current index version and the glossary, and start serving them."""
+        self._serve(load_current(self.data_dir))
+
+    def _serve(self, data: IndexData) -> None:
         with self._reload_lock:
-            data = load_current(self.data_dir)
             built_with = (data.manifest.model, data.manifest.dimension)
             if built_with != (self.embedder.name, self.embedder.dimension):
                 raise ModelMismatchError(
@@ -61,7 +66,7 @@ class SearchService:
                 )
             glossary = load_glossary(self.knowledge_dir / GLOSSARY_FILE)
             expander = Expander(glossary, data.manifest.acronyms)
-            self._searcher = HybridSearcher(data, self.embedder, expander)
+            self._searcher = HybridSearcher(data, self._questions, expander)
             log.info("serving index version %s (%d passages)", data.manifest.version, len(data.passages))
 
     def ask(self, question: str, k: int = 3) -> Answer:
@@ -93,7 +98,12 @@ class SearchService:
 
     def rebuild(self, show_progress: bool | None = None) -> BuildReport:
         """Update the index from the knowledge directory, then serve the new version."""
-        report = build_index(self.knowledge_dir, self.data_dir, self.embedder, self.max_article_bytes, show_progress)
-        if self._searcher is None or report.version != self._searcher.data.manifest.version:
+        served = self._searcher.data if self._searcher else None
+        report, built = update_index(
+            self.knowledge_dir, self.data_dir, self.embedder, self.max_article_bytes, show_progress, served
+        )
+        if built is not None:
+            self._serve(built)  # as written and checksummed: no need to read it back
+        elif self._searcher is None or report.version != self._searcher.data.manifest.version:
             self.reload()
         return report

@@ -24,18 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
+import faiss
 import numpy as np
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, Field, ValidationError
 
 from index.agreements import AgreementMention
 from index.articles import ArticleInfo
-from index.embedder import Vectors
+from index.embedder import HalfVectors, Vectors
 from index.passages import Passage, sentence_starts
+from index.vector_index import read_graph
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # 2: agreements.jsonl; 3: manifest.json.sha256
+FORMAT = 4  # 2: agreements.jsonl; 3: manifest.json.sha256; 4: float16 sentence vectors
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.json.sha256"  # the manifest's own checksum: it lists the others
 PASSAGES = "passages.jsonl"
@@ -43,6 +45,7 @@ VECTORS = "vectors.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
 AGREEMENTS = "agreements.jsonl"
 BM25_DIR = "bm25"
+GRAPH = "vectors.hnsw"  # only in versions large enough to search approximately (index/vector_index.py)
 KEEP_VERSIONS = 2  # the live one and the one before it, to fall back on
 
 
@@ -92,9 +95,10 @@ class IndexData:
     manifest: Manifest
     passages: list[Passage]
     vectors: Vectors  # one row per passage
-    sentence_vectors: Vectors  # one row per sentence, passages in order (see sentence_starts)
+    sentence_vectors: HalfVectors  # one row per sentence, passages in order (see sentence_starts)
     bm25: bm25s.BM25
     agreements: list[AgreementMention]
+    graph: faiss.Index | None = None  # the HNSW graph over `vectors`, for large versions
 
 
 def _sha256(path: Path) -> str:
@@ -144,9 +148,10 @@ def write_version(
     manifest: Manifest,
     passages: list[Passage],
     vectors: Vectors,
-    sentence_vectors: Vectors,
+    sentence_vectors: HalfVectors,
     bm25: bm25s.BM25,
     agreements: list[AgreementMention],
+    graph: faiss.Index | None = None,
 ) -> Path:
     """Write a complete new version and make it the current one. Call with the build lock held."""
     root = versions_dir(data_dir)
@@ -156,9 +161,11 @@ def write_version(
     try:
         _write_jsonl(tmp / PASSAGES, passages)
         np.save(tmp / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
-        np.save(tmp / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, dtype=np.float32), allow_pickle=False)
+        np.save(tmp / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, dtype=np.float16), allow_pickle=False)
         bm25.save(str(tmp / BM25_DIR), allow_pickle=False, show_progress=False)
         _write_jsonl(tmp / AGREEMENTS, agreements)
+        if graph is not None:
+            faiss.write_index(graph, str(tmp / GRAPH))
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         for path in files:
             _fsync(path)
@@ -241,25 +248,38 @@ def _verify(path: Path, manifest: Manifest) -> None:
             raise CorruptIndexError(f"{path.name}: {name} does not match its checksum")
 
 
+def map_vectors(path: Path) -> tuple[Vectors, HalfVectors]:
+    """A version's passage and sentence vectors, memory-mapped: the pages a question never
+    touches (most sentence vectors, and passage vectors that a graph index holds a copy of) stay
+    on disk, and the kernel may drop the others under pressure. Versions are never modified, so
+    the mapping stays valid; pruning a version only unlinks its files."""
+    vectors = np.load(path / VECTORS, mmap_mode="r", allow_pickle=False)
+    sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
+    if vectors.dtype != np.float32 or sentence_vectors.dtype != np.float16:
+        raise CorruptIndexError(f"{path.name}: the vectors are not of the expected types")
+    return vectors, sentence_vectors
+
+
 def load_version(path: Path) -> IndexData:
     """Load one version, verifying every file against the manifest's checksums."""
     manifest = _read_manifest(path)
     _verify(path, manifest)
     with (path / PASSAGES).open(encoding="utf-8") as lines:
         passages = [Passage.model_validate_json(line) for line in lines]
-    vectors = np.load(path / VECTORS, allow_pickle=False)
-    sentence_vectors = np.load(path / SENTENCE_VECTORS, allow_pickle=False)
+    vectors, sentence_vectors = map_vectors(path)
     bm25 = bm25s.BM25.load(str(path / BM25_DIR), allow_pickle=False)
     with (path / AGREEMENTS).open(encoding="utf-8") as lines:
         agreements = [AgreementMention.model_validate_json(line) for line in lines]
+    graph = read_graph(path / GRAPH) if GRAPH in manifest.files else None
     sentences = int(sentence_starts(passages)[-1])
     if (
-        len(passages) != manifest.passage_count
+        (graph is not None and graph.ntotal != len(passages))
+        or len(passages) != manifest.passage_count
         or vectors.shape != (len(passages), manifest.dimension)
         or sentence_vectors.shape != (sentences, manifest.dimension)
     ):
         raise CorruptIndexError(f"{path.name}: the vectors, passages and manifest disagree on their sizes")
-    return IndexData(path, manifest, passages, vectors, sentence_vectors, bm25, agreements)
+    return IndexData(path, manifest, passages, vectors, sentence_vectors, bm25, agreements, graph)
 
 
 def load_current(data_dir: Path) -> IndexData:

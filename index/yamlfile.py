@@ -6,20 +6,19 @@ from typing import Any
 
 import yaml
 
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader without aliases: `*name` references are what a "billion laughs" file is made
-    of, and nothing these files need."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", event.start_mark)
-        return super().compose_node(parent, index)
+# libyaml's C parser when PyYAML was built with it: seven times faster than the pure-Python one,
+# which matters when a build reads the front matter of thousands of articles.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
+    """Safe YAML without aliases: `*name` references are what a "billion laughs" file is made of,
+    and nothing these files need. The events are checked before anything is built from them."""
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark  # libyaml's or PyYAML's Mark: both have the line
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)  # type: ignore[arg-type]
+    return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:

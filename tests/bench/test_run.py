@@ -27,16 +27,19 @@ def test_corpora_and_questions_are_deterministic(tmp_path: Path) -> None:
 
 
 def test_a_small_benchmark_runs_end_to_end(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["all", "--sizes", "60", "--out", str(tmp_path)])
+    # Past 30 passages the graph is used, so that its path and recall figure are run too.
+    result = CliRunner().invoke(app, ["all", "--sizes", "60", "--out", str(tmp_path), "--exact-up-to", "30"])
     assert result.exit_code == 0, result.output
     figures = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     size = figures["sizes"]["60"]
     assert size["passages"] >= 60 and size["ask"]["p50_ms"] > 0 and size["peer"]["p95_ms"] > 0
     assert size["add_one_article"]["texts"] > 0 and set(size["questions_per_s"]) == {"1", "10", "50"}
+    assert size["vector_index"] == "hnsw" and 0.5 <= size["graph_recall_at_10"] <= 1
     assert 0 < figures["quality"]["pactbot_top3"] <= 1 and figures["cold_start_s"] > 0
     markdown = (tmp_path / "results.md").read_text(encoding="utf-8")
     assert (
         markdown.startswith("# Benchmark results") and "| indexing ≥ 90 % of the bare batch-encode rate |" in markdown
     )
-    assert len(targets(figures)) == 4  # the 10k and 100k targets need those sizes
+    assert "| HNSW recall@10 ≥ 0.99 where used (60 passages) |" in markdown
+    assert len(targets(figures)) == 5  # the 10k and 100k targets need those sizes
     assert (tmp_path / "latency.png").read_bytes().startswith(b"\x89PNG")

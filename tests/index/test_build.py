@@ -11,15 +11,20 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from index import build as build_module
+from index.agreements import AgreementMention
+from index.articles import ArticleInfo
 from index.build import build_index
 from index.service import SearchService
 from index.store import (
     BuildInProgressError,
     CorruptIndexError,
+    IndexData,
     NoIndexError,
     current_name,
     load_current,
@@ -282,3 +287,55 @@ def test_an_empty_knowledge_folder_gives_an_empty_index_that_abstains(
     service = SearchService(knowledge, tmp_path / "data", fake_embedder)
     assert service.ask("Who signed the pact?").abstained
     assert service.agreements("Japan").agreements == []
+
+
+def test_a_service_update_reuses_what_it_serves_and_matches_a_build_from_scratch(
+    knowledge: Path, tmp_path: Path, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = SearchService(knowledge, tmp_path / "data", fake_embedder)
+    service.rebuild(False)
+    (knowledge / "canada-japan.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    read: list[str] = []
+    from index.agreements import extract
+
+    def counted_extract(entry: ArticleInfo, *rest: Any) -> list[AgreementMention]:
+        read.append(entry.id)
+        return extract(entry, *rest)
+
+    loads: list[Path] = []
+
+    def counted_load(path: Path) -> IndexData:
+        loads.append(path)
+        return load_current(path)
+
+    monkeypatch.setattr(build_module, "extract", counted_extract)
+    monkeypatch.setattr(build_module, "load_current", counted_load)
+    service.rebuild(False)
+    # The served version was the current one: not read back, and only the new article's
+    # agreements were read; the new version is served as built.
+    assert loads == [] and read == ["canada-japan"]
+    served = service.searcher.data
+    assert served.manifest.version == current_name(tmp_path / "data")
+
+    scratch = tmp_path / "scratch"
+    build_index(knowledge, scratch, HashEmbedder())
+    fresh = load_current(scratch)
+    assert served.passages == fresh.passages
+    assert served.agreements == fresh.agreements
+    np.testing.assert_array_equal(served.vectors, fresh.vectors)
+    np.testing.assert_array_equal(served.sentence_vectors, fresh.sentence_vectors)
+    assert any(m.article_id == "canada-japan" for m in served.agreements)
+
+
+def test_an_update_starts_from_disk_when_another_process_built_meanwhile(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    service = SearchService(knowledge, data_dir, fake_embedder)
+    service.rebuild(False)
+    (knowledge / "canada-japan.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index(knowledge, data_dir, HashEmbedder())  # as `pactbot index` would, beside the bot
+    (knowledge / "canada-japan-2.md").write_text(NEW_ARTICLE.replace("Ottawa", "Tokyo"), encoding="utf-8")
+    fake_embedder.calls.clear()
+    report = service.rebuild(False)
+    assert report.added == ["canada-japan-2"] and report.unchanged.count("canada-japan") == 1
+    assert len(fake_embedder.calls) == 2

@@ -1,0 +1,63 @@
+"""Large versions are searched through an HNSW graph stored with them; small ones exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from index import vector_index
+from index.build import build_index
+from index.service import SearchService
+from index.store import GRAPH, CorruptIndexError, current_name, load_current, load_version, versions_dir
+from tests.fakes import HashEmbedder
+
+QUESTIONS = (
+    "When will Japan and the UK sign the defence pact?",
+    "What is the Reciprocal Access Agreement?",
+    "What did experts say about the submarines?",
+    "Which countries does AUKUS join?",
+)
+
+
+def test_small_versions_have_no_graph_and_are_searched_exactly(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    build_index(knowledge, data_dir, fake_embedder)
+    data = load_current(data_dir)
+    assert data.graph is None and GRAPH not in data.manifest.files
+    assert isinstance(SearchService(knowledge, data_dir, fake_embedder).searcher._faiss, faiss.IndexFlatIP)
+
+
+def test_past_the_threshold_the_graph_is_stored_checked_and_gives_the_exact_answers(
+    knowledge: Path, tmp_path: Path, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = SearchService(knowledge, tmp_path / "exact", fake_embedder)
+    exact.rebuild(False)
+    monkeypatch.setattr(vector_index, "EXACT_UP_TO", 10)
+    graph = SearchService(knowledge, tmp_path / "graph", HashEmbedder())
+    graph.rebuild(False)
+
+    data = load_current(tmp_path / "graph")  # read back from disk, checksums verified
+    assert isinstance(data.graph, faiss.IndexHNSWFlat) and data.graph.ntotal == len(data.passages) > 10
+    assert GRAPH in data.manifest.files
+    assert data.graph.hnsw.efSearch == vector_index.HNSW_EF_SEARCH
+    for question in QUESTIONS:  # a few dozen passages: the graph finds the true neighbours
+        assert graph.ask(question) == exact.ask(question)
+    _, rows = data.graph.search(data.vectors[:5], 1)
+    np.testing.assert_array_equal(rows[:, 0], np.arange(5))
+
+
+def test_a_damaged_graph_is_detected(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector_index, "EXACT_UP_TO", 10)
+    build_index(knowledge, data_dir, fake_embedder)
+    path = versions_dir(data_dir) / str(current_name(data_dir)) / GRAPH
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(CorruptIndexError, match=f"{GRAPH} does not match its checksum"):
+        load_version(path.parent)
