@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from index.agreements import AGREEMENTS_FILE, AgreementMention, apply_corrections, extract, load_corrections
 from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
-from index.embedder import Embedder, HalfVectors, Vectors
+from index.embedder import Embedder, HalfVectors, Vectors, return_freed_memory
 from index.glossary import GLOSSARY_FILE, Expander, find_acronyms, load_glossary
 from index.passages import Passage, sentence_starts, split_article
 from index.store import (
@@ -177,6 +177,7 @@ def _vectors(
                 fresh = embedder.encode(texts[start : start + ENCODE_CHUNK], progress=bar.update)
                 for (matrix, row), vector in zip(targets[start : start + ENCODE_CHUNK], fresh, strict=True):
                     matrix[row] = vector
+        return_freed_memory()
     for i, passage in enumerate(passages):
         if reused_rows[i] < 0 and len(passage.sentences) == 1:
             sentence_vectors[int(starts[i])] = vectors[i]
