@@ -11,8 +11,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from index.embedder import Embedder, ProgressCallback, Vectors
 
 # Texts per model call: past this the batch's time grows with its size and waiting stops paying.
@@ -83,7 +81,7 @@ class BatchingEncoder:
         batch = self._take_batch()
         try:
             texts = [text for request in batch for text in request.texts]
-            vectors = self.embedder.encode(texts) if texts else np.empty((0, self.dimension), np.float32)
+            vectors = self.embedder.encode(texts)
             self.batches += 1
             start = 0
             for request in batch:

@@ -117,8 +117,9 @@ def _reusable_agreements(
 ) -> dict[str, list[AgreementMention]]:
     """The previous version's agreements of unchanged articles, when they were read with the same
     glossary, corrections and acronyms; reading them again is most of the cost of adding one article."""
-    m = previous.manifest if previous else None
-    if previous is None or m is None or (m.agreements_sha256, m.acronyms) != (agreements_sha256, acronyms):
+    if previous is None:
+        return {}
+    if (previous.manifest.agreements_sha256, previous.manifest.acronyms) != (agreements_sha256, acronyms):
         return {}
     known: dict[str, list[AgreementMention]] = {article_id: [] for article_id in unchanged}
     for mention in previous.agreements:
@@ -172,7 +173,7 @@ def _vectors(
         disable = None if show_progress is None else not show_progress
         with tqdm(total=len(texts), desc="Embedding", unit="text", disable=disable) as bar:
             # In chunks, each stored before the next is encoded: a second copy of every vector
-            # would cost 1.5 KB per text (400 MB at 100k passages) at the build's peak.
+            # would cost 1.5 KB per text (330 MB at 100k passages) at the build's peak.
             for start in range(0, len(texts), ENCODE_CHUNK):
                 fresh = embedder.encode(texts[start : start + ENCODE_CHUNK], progress=bar.update)
                 for (matrix, row), vector in zip(targets[start : start + ENCODE_CHUNK], fresh, strict=True):

@@ -249,10 +249,10 @@ def _verify(path: Path, manifest: Manifest) -> None:
 
 
 def map_vectors(path: Path) -> tuple[Vectors, HalfVectors]:
-    """A version's passage and sentence vectors, memory-mapped: the pages a question never
-    touches (most sentence vectors, and passage vectors that a graph index holds a copy of) stay
-    on disk, and the kernel may drop the others under pressure. Versions are never modified, so
-    the mapping stays valid; pruning a version only unlinks its files."""
+    """A version's passage and sentence vectors, memory-mapped: read as questions need them,
+    and, being clean copies of the files, dropped by the kernel under memory pressure rather
+    than swapped. Versions are never modified, so the mapping stays valid; pruning a version
+    only unlinks its files."""
     vectors = np.load(path / VECTORS, mmap_mode="r", allow_pickle=False)
     sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
     if vectors.dtype != np.float32 or sentence_vectors.dtype != np.float16:
