@@ -23,7 +23,7 @@ import typer
 from bench.corpus import article, paragraph, questions, write_corpus
 from bench.report import markdown, plot
 from index import vector_index
-from index.build import embedding_text
+from index.build import texts_to_embed
 from index.embedder import MiniLMEmbedder
 from index.evaluate import gather_corpus, load_eval_set
 from index.service import SearchService
@@ -119,14 +119,12 @@ def size(
         number = 10**6
         (knowledge / f"added-{number}.md").write_text(article(number, random.Random(3)), encoding="utf-8")
         added, add_seconds = timed(service.rebuild, False)
-        passages_added = [p for p in service.searcher.data.passages if p.article_id == f"added-{number}"]
-        title = f"Synthetic pact report {number}"
-        texts = [embedding_text(title, p.text) for p in passages_added]
-        texts += [
-            embedding_text(title, p.sentence(i))
-            for p in passages_added
-            if len(p.sentences) > 1
-            for i in range(len(p.sentences))
+        title = service.searcher.articles[f"added-{number}"].title
+        texts = [
+            text
+            for p in service.searcher.data.passages
+            if p.article_id == f"added-{number}"
+            for text in texts_to_embed(title, p)
         ]
         _, embed_seconds = timed(service.embedder.encode, texts)
         result["add_one_article"] = {

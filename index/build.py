@@ -75,7 +75,7 @@ def _previous(data_dir: Path, embedder: Embedder, served: IndexData | None) -> I
     """The current version, if its passages and vectors can be reused with this embedder.
 
     `served` is the version a running service holds: when it is still the current one, it is
-    used as it is rather than read and verified again (a second or more at 10k passages).
+    used as it is rather than read and every checksum verified again.
     """
     try:
         current = current_name(data_dir)
@@ -134,6 +134,15 @@ def embedding_text(title: str, text: str) -> str:
     return f"{title}. {text}"
 
 
+def texts_to_embed(title: str, passage: Passage) -> list[str]:
+    """The passage, then each of its sentences when it has more than one (a one-sentence
+    passage's sentence vector is its passage vector)."""
+    texts = [embedding_text(title, passage.text)]
+    if len(passage.sentences) > 1:
+        texts += [embedding_text(title, passage.sentence(j)) for j in range(len(passage.sentences))]
+    return texts
+
+
 def _vectors(
     embedder: Embedder,
     passages: list[Passage],
@@ -143,10 +152,7 @@ def _vectors(
     show_progress: bool | None,
 ) -> tuple[Vectors, HalfVectors, int]:
     """Passage and sentence vectors: reused from `previous` where possible, embedded otherwise.
-
-    A one-sentence passage's sentence vector is its passage vector, so only sentences of longer
-    passages are embedded separately. Returns both matrices and the number of texts embedded.
-    """
+    Returns both matrices and the number of texts embedded."""
     starts = sentence_starts(passages)
     vectors = np.empty((len(passages), embedder.dimension), dtype=np.float32)
     sentence_vectors = np.empty((int(starts[-1]), embedder.dimension), dtype=np.float16)
@@ -161,13 +167,10 @@ def _vectors(
             old = int(old_starts[row])
             sentence_vectors[first : first + count] = previous.sentence_vectors[old : old + count]
             continue
-        title = titles[passage.article_id]
-        texts.append(embedding_text(title, passage.text))
+        fresh_texts = texts_to_embed(titles[passage.article_id], passage)
+        texts += fresh_texts
         targets.append((vectors, i))
-        if count > 1:
-            for j in range(count):
-                texts.append(embedding_text(title, passage.sentence(j)))
-                targets.append((sentence_vectors, first + j))
+        targets += [(sentence_vectors, first + j) for j in range(len(fresh_texts) - 1)]
     if texts:
         # disable=None lets tqdm decide: a bar on a terminal, nothing in logs and pipes.
         disable = None if show_progress is None else not show_progress
