@@ -42,7 +42,7 @@ _OWN_NAMES: dict[str, str] = {
     "THA": "Thai, Bangkok",
     "UKR": "Ukrainian, Kyiv, Kiev",
     "POL": "Polish, Warsaw",
-    "FIN": "Finnish, Helsinki",
+    "FIN": "Finnish, Finn, Helsinki",
     "SWE": "Swedish, Stockholm",
     "NOR": "Norwegian, Oslo",
     "NLD": "Dutch, The Hague, Amsterdam",
@@ -104,6 +104,15 @@ def country(iso3: str) -> Country:
 
 def name_of(iso3: str) -> str:
     return _names().short.get(iso3, iso3)
+
+
+def names_of(word: str) -> list[str]:
+    """Every name of the country that `word` names exactly: its name, demonym or capital, also
+    as a plural ("Finns", "Filipinos"). Empty when it names none."""
+    lookup = _names().lookup
+    key = word.lower()
+    iso3 = lookup.get(key) or (lookup.get(key[:-1]) if key.endswith("s") else None)
+    return [form for form, code in lookup.items() if code == iso3 and len(form) > 3] if iso3 else []
 
 
 _NOT_FOUND = "\x00not found"

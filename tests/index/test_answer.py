@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from index.answer import ABSTAIN_BELOW, NEIGHBOUR_MARGIN, PRONOUN_MARGIN, choose_quotes
+from index.answer_type import AnswerType
 from index.articles import read_article
 from index.build import build_index
+from index.search import ANSWER_TYPE_WEIGHT, SentenceHit
 from index.service import SearchService
 from tests.fakes import HashEmbedder
 
@@ -111,3 +116,81 @@ def test_a_neighbouring_sentence_that_also_answers_joins_the_quote(tmp_path: Pat
     first = answer.citations[0]
     assert first.quote == paragraph[: paragraph.index(" Separately")]
     assert all("fisheries" not in c.quote for c in answer.citations)
+
+
+def test_a_demonym_or_capital_of_a_country_the_articles_name_is_no_unknown_name(
+    tmp_path: Path, fake_embedder: HashEmbedder
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "a.txt").write_text("Russia warned Finland against joining the alliance.\n", encoding="utf-8")
+    service = service_for(knowledge, tmp_path / "data", fake_embedder)
+    assert service.searcher.unknown_names("What did the Russian president tell the Finns in Helsinki?") == []
+    assert service.searcher.unknown_names("What did the Peruvian and Chilean leaders say?") == ["Peruvian", "Chilean"]
+
+
+def _passage_service(tmp_path: Path, embedder: HashEmbedder, paragraph: str) -> SearchService:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "a.txt").write_text(paragraph + "\n", encoding="utf-8")
+    return service_for(knowledge, tmp_path / "data", embedder)
+
+
+def test_a_when_question_adds_the_answer_type_bonus_to_dated_sentences_only(
+    tmp_path: Path, fake_embedder: HashEmbedder
+) -> None:
+    service = _passage_service(
+        tmp_path,
+        fake_embedder,
+        "Japan and Australia agreed to sign an access agreement. They signed it in Tokyo on 6 January 2022.",
+    )
+    searcher = service.searcher
+    when = searcher.make_query("When did Japan and Australia sign the access agreement?")
+    plain = searcher.make_query("Did Japan and Australia sign the access agreement?")
+    assert when.wants is AnswerType.DATE and plain.wants is None
+    bonus = {h.sentence: h.score - h.relevance for h in searcher.sentences(when, searcher.passages(when, 5))}
+    assert bonus == {0: 0.0, 1: pytest.approx(ANSWER_TYPE_WEIGHT)}
+    assert all(h.score == h.relevance for h in searcher.sentences(plain, searcher.passages(plain, 5)))
+
+
+def test_abstention_looks_at_relevance_not_the_answer_type_bonus(tmp_path: Path, fake_embedder: HashEmbedder) -> None:
+    service = _passage_service(tmp_path, fake_embedder, "The treaty was signed on 9 December 2022.")
+    weak = SentenceHit(row=0, sentence=0, dense=0.3, coverage=0.2, relevance=ABSTAIN_BELOW - 0.05, score=1.0)
+    assert choose_quotes(service.searcher, [weak], 3) == []
+    relevant = SentenceHit(row=0, sentence=0, dense=0.3, coverage=0.2, relevance=ABSTAIN_BELOW + 0.05, score=1.0)
+    assert [(q.row, q.first, q.last) for q in choose_quotes(service.searcher, [relevant], 3)] == [(0, 0, 0)]
+
+
+def _hits(scores: list[float]) -> list[SentenceHit]:
+    hits = [SentenceHit(row=0, sentence=i, dense=s, coverage=0.0, relevance=s, score=s) for i, s in enumerate(scores)]
+    return sorted(hits, key=lambda h: -h.score)
+
+
+PRONOUN_PARAGRAPH = (
+    "Liang Wenbo, a researcher in Shanghai, offered a different view. "
+    "He argued that the new sites would draw the Philippines into a conflict. "
+    "Officials in Manila declined to comment."
+)
+
+
+def test_a_sentence_opening_with_a_pronoun_brings_the_sentence_it_refers_to(
+    tmp_path: Path, fake_embedder: HashEmbedder
+) -> None:
+    service = _passage_service(tmp_path, fake_embedder, PRONOUN_PARAGRAPH)
+    # "He argued..." chosen on its own would not say who "he" is.
+    quotes = choose_quotes(service.searcher, _hits([0.55, 1.0, 0.3]), 1)
+    assert [(q.first, q.last) for q in quotes] == [(0, 1)]
+
+
+def test_a_following_pronoun_sentence_joins_within_the_wider_margin(
+    tmp_path: Path, fake_embedder: HashEmbedder
+) -> None:
+    service = _passage_service(tmp_path, fake_embedder, PRONOUN_PARAGRAPH)
+    below_neighbour_margin = 1.0 - (NEIGHBOUR_MARGIN + PRONOUN_MARGIN) / 2
+    quotes = choose_quotes(service.searcher, _hits([1.0, below_neighbour_margin, 0.3]), 1)
+    assert [(q.first, q.last) for q in quotes] == [(0, 1)]
+    # Past the wider margin it stays out, and a sentence without a pronoun needs the usual margin.
+    quotes = choose_quotes(service.searcher, _hits([1.0, 1.0 - PRONOUN_MARGIN - 0.05, 0.3]), 1)
+    assert [(q.first, q.last) for q in quotes] == [(0, 0)]
+    quotes = choose_quotes(service.searcher, _hits([0.3, 1.0, below_neighbour_margin]), 1)
+    assert [(q.first, q.last) for q in quotes] == [(0, 1)]

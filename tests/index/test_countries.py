@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.countries import UnknownCountryError, find_countries, resolve
+from index.countries import UnknownCountryError, find_countries, names_of, resolve
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,11 @@ def test_countries_are_found_in_running_text() -> None:
         ("KOR", "South Korea"),
         ("TTO", "Trinidad and Tobago"),
     ]
+
+
+def test_every_name_of_a_country_from_any_one_of_them() -> None:
+    assert {"finland", "finnish", "helsinki"} <= set(names_of("Finns"))
+    assert {"russia", "russian", "moscow"} <= set(names_of("Russian"))
+    assert names_of("Russian") == names_of("Kremlin")
+    assert all(len(name) > 3 for name in names_of("UK"))  # no codes: "gb" is no word to look for
+    assert names_of("Narnia") == [] and names_of("Pact") == []

@@ -23,16 +23,26 @@ SIGN_GOLD = "Japan and the UK are set to signal a serious defence pact in Decemb
 RAA_GOLD = "The international locations will signal a Reciprocal Entry Settlement (RAA)"
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
-    """An index of the question sets' corpus: the seed and the fixture articles."""
-    root = tmp_path_factory.mktemp("quality")
+def build_for(name: str, root: Path, embedder: Embedder) -> SearchService:
+    """An index of one question file's corpus, as `pactbot eval` builds it: a question the held-out
+    file calls unanswerable may be answered by an article only the development file lists."""
     knowledge = root / "knowledge"
     knowledge.mkdir()
-    gather_corpus(EVAL / "questions-dev.yaml", load_eval_set(EVAL / "questions-dev.yaml"), knowledge)
-    service = SearchService(knowledge, root / "data", real_embedder)
+    gather_corpus(EVAL / name, load_eval_set(EVAL / name), knowledge)
+    service = SearchService(knowledge, root / "data", embedder)
     service.rebuild(show_progress=False)
     return service
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
+    """An index of the development corpus: the seed and every fixture article."""
+    return build_for("questions-dev.yaml", tmp_path_factory.mktemp("quality"), real_embedder)
+
+
+@pytest.fixture(scope="module")
+def held_out(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
+    return build_for("questions-test.yaml", tmp_path_factory.mktemp("held-out"), real_embedder)
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +87,24 @@ def run(service: SearchService, name: str) -> EvalReport:
     return evaluate(load_eval_set(EVAL / name), lambda q: service.ask(q, 3))
 
 
-@pytest.mark.parametrize("name", ["questions-dev.yaml", "questions-test.yaml"])
-def test_quality_stays_above_its_floors(service: SearchService, name: str) -> None:
-    report = run(service, name)
-    assert report.answerable >= 20 and report.unanswerable >= 7
-    assert report.top1 >= 0.70
-    assert report.top3 >= 0.80
-    assert report.mrr >= 0.75
-    assert report.abstention_recall >= 0.95
-    assert report.answerable_abstained <= 0.08
+# Per question file: the index it runs on, then floors for size (answerable, unanswerable), top-1,
+# top-3, MRR and abstention recall, and a ceiling for the share of answerable questions abstained.
+FLOORS = {
+    "questions-dev.yaml": ("service", (60, 15), 0.66, 0.84, 0.75, 0.90, 0.05),
+    "questions-test.yaml": ("held_out", (50, 15), 0.70, 0.80, 0.75, 0.93, 0.05),
+}
+
+
+@pytest.mark.parametrize("name", FLOORS)
+def test_quality_stays_above_its_floors(request: pytest.FixtureRequest, name: str) -> None:
+    index, (answerable, unanswerable), top1, top3, mrr, recall, abstained = FLOORS[name]
+    report = run(request.getfixturevalue(index), name)
+    assert report.answerable >= answerable and report.unanswerable >= unanswerable
+    assert report.top1 >= top1
+    assert report.top3 >= top3
+    assert report.mrr >= mrr
+    assert report.abstention_recall >= recall
+    assert report.answerable_abstained <= abstained
 
 
 def test_every_gold_sentence_is_in_its_article() -> None:
