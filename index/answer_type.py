@@ -24,7 +24,7 @@ class AnswerType(Enum):
 
 _ASKS = {
     AnswerType.DATE: re.compile(
-        r"^\W*when\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|day)\b|\bhow long ago\b",
+        r"^\W*when\b|\b(?:what|which) (?:date|year|month|day)\b|\bhow long ago\b",
         re.IGNORECASE,
     ),
     AnswerType.NUMBER: re.compile(

@@ -199,15 +199,14 @@ class HybridSearcher:
         """Every sentence of the given passages, best first."""
         out = []
         for hit in hits:
+            passage = self.data.passages[hit.row]
             first = int(self._sentence_starts[hit.row])
             words = self._stems_of(hit.row)
             sims = self.data.sentence_vectors[first : first + len(words)] @ query.vector
             for i, (sentence_words, sim) in enumerate(zip(words, sims, strict=True)):
                 cov = self.coverage(query, sentence_words)
                 relevance = PASSAGE_WEIGHT * hit.dense + SENTENCE_WEIGHT * float(sim) + COVERAGE_WEIGHT * cov
-                score = relevance
-                if query.wants is not None and holds(query.wants, self.data.passages[hit.row].sentence(i)):
-                    score += ANSWER_TYPE_WEIGHT
-                out.append(SentenceHit(hit.row, i, float(sim), cov, relevance, score))
+                bonus = ANSWER_TYPE_WEIGHT if query.wants and holds(query.wants, passage.sentence(i)) else 0.0
+                out.append(SentenceHit(hit.row, i, float(sim), cov, relevance, relevance + bonus))
         out.sort(key=lambda s: -s.score)
         return out
