@@ -56,7 +56,7 @@ def _service(
         raise CliError(f"knowledge directory {knowledge} does not exist (set PACTBOT_KNOWLEDGE_DIR)")
     if need_index and current_name(data) is None:
         raise CliError(f"no index in {data}; build it with `pactbot index`")
-    from index.embedder import MiniLMEmbedder  # slow import; only for commands that embed
+    from index.embedder import MiniLMEmbedder  # reads the model's configuration; loads it on first use
 
     return SearchService(knowledge, data, MiniLMEmbedder(), settings.max_article_bytes)
 
@@ -100,7 +100,7 @@ def main_job(ctx: typer.Context) -> None:
 def _start_bot(settings: Settings, service: SearchService) -> None:
     from bot.runner import run_bot  # imports discord.py; the console chat does without it
 
-    service.searcher  # model and index loaded before the bot takes questions  # noqa: B018
+    service.warm_up()  # model and index loaded before the bot takes questions
     try:
         run_bot(settings, service)
     except discord_login_errors() as exc:
@@ -199,7 +199,7 @@ def chat() -> None:
     """Chat in the console: one question per line, answers as they would be posted in Discord."""
     settings = _settings()
     service = _service(settings, need_index=True)
-    service.searcher  # load before the first prompt, so the first answer is not slow  # noqa: B018
+    service.warm_up()  # before the first prompt, so the first answer is not slow
     console_chat(service, settings.top_k)
 
 

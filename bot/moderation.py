@@ -7,7 +7,6 @@ hides the commands by default, and a server admin can widen it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -102,15 +101,6 @@ def _save_atomically(path: Path, raw: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _same_content(knowledge_dir: Path, name: str, raw: bytes) -> str | None:
-    digest = hashlib.sha256(raw).digest()
-    for other in knowledge_dir.iterdir():
-        candidate = other.name != name and other.suffix.lower() in ARTICLE_SUFFIXES and other.is_file()
-        if candidate and hashlib.sha256(other.read_bytes()).digest() == digest:
-            return other.name
-    return None
-
-
 @app_commands.command(name="ingest", description="Moderators: add or replace an article (.md or .txt) and index it.")
 @app_commands.describe(file="The article file; optional YAML front matter, one paragraph per line")
 @app_commands.default_permissions(manage_guild=True)
@@ -127,13 +117,16 @@ async def ingest(interaction: discord.Interaction, file: discord.Attachment) -> 
     if len(raw) > limit:
         raise UserError(f"“{name}” is too large ({len(raw):,} bytes; the limit is {limit:,}). Nothing was saved.")
     try:
-        parse_article(Path(name), raw)
+        article = parse_article(Path(name), raw)
     except ArticleError as exc:
         raise UserError(f"“{name}” was not saved: {exc}.") from None
-    knowledge = bot.service.knowledge_dir
-    duplicate = await asyncio.to_thread(_same_content, knowledge, name, raw)
+    # The same text under another name is the same article; the build refuses it too, but then
+    # the file would be saved for nothing.
+    indexed = bot.service.searcher.data.manifest.articles
+    duplicate = next((a.file for a in indexed if a.text_sha256 == article.text_sha256 and a.id != article.id), None)
     if duplicate:
-        raise UserError(f"“{name}” was not saved: it has the same content as `{duplicate}`.")
+        raise UserError(f"“{name}” was not saved: it has the same text as `{duplicate}`, which is indexed.")
+    knowledge = bot.service.knowledge_dir
     target = knowledge / name
     verb = "Replaced" if target.exists() else "Saved"
     await asyncio.to_thread(_save_atomically, target, raw)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import yaml
@@ -45,6 +46,19 @@ class ArticleMeta(BaseModel):
             return None
         return value
 
+    @field_validator("title", "publisher", mode="before")
+    @classmethod
+    def _number_is_text(cls, value: object) -> object:
+        # YAML reads `title: 1984` as a number; as a title it is the text it was written as.
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _date_of_a_time(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return value.date() if isinstance(value, dt.datetime) else value  # a time of day is more than needed
+
     @field_validator("authors", mode="before")
     @classmethod
     def _one_author_is_a_list(cls, value: object) -> object:
@@ -68,7 +82,8 @@ class Article(ArticleInfo):
     """A validated article: its metadata and its paragraphs, numbered from 1 in source order."""
 
     path: str
-    sha256: str
+    sha256: str  # of the file: any change to it is a change to the article
+    text_sha256: str  # of the paragraphs: the same text is the same article (text_sha256())
     paragraphs: list[str]
 
 
@@ -102,10 +117,23 @@ def _split_front_matter(text: str) -> tuple[ArticleMeta, str]:
     try:
         meta = ArticleMeta.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise ArticleError(f"front matter field '{field}': {first['msg']}") from None
+        raise ArticleError(f"front matter: {_field_problem(exc)}") from None
     return meta, text[match.end() :]
+
+
+def _field_problem(exc: ValidationError) -> str:
+    """ "published: 2025-13-45 is not a date (write YYYY-MM-DD)", for the person fixing the file."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    value = _shown(first["input"])
+    if first["loc"][:1] == ("published",):
+        return f"published: {value} is not a date (write YYYY-MM-DD)"
+    return f"{field}: {value} is not accepted ({first['msg'][:1].lower()}{first['msg'][1:]})"
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_paragraphs(body: str, markdown: bool) -> list[str]:
@@ -143,6 +171,7 @@ def parse_article(path: Path, raw: bytes) -> Article:
         id=article_id(path),
         path=str(path),
         sha256=hashlib.sha256(raw).hexdigest(),
+        text_sha256=text_sha256(paragraphs),
         title=meta.title or _default_title(path, body),
         publisher=meta.publisher,
         published=meta.published,
@@ -167,27 +196,77 @@ class Rejection(BaseModel):
     reason: str
 
 
-def scan_directory(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Article], list[Rejection]]:
-    """Every article in `directory` (not recursive), sorted by file name, plus the files rejected."""
-    articles: list[Article] = []
-    rejected: list[Rejection] = []
-    seen_ids: dict[str, str] = {}
-    seen_hashes: dict[str, str] = {}
+class Scan(BaseModel):
+    """What a knowledge folder holds: its articles in name order, the article files rejected
+    (with reasons) and the other files it has, which are not read (with reasons)."""
+
+    articles: list[Article] = Field(default_factory=list)
+    rejected: list[Rejection] = Field(default_factory=list)
+    ignored: list[Rejection] = Field(default_factory=list)
+
+
+def text_sha256(paragraphs: list[str]) -> str:
+    """What makes two articles the same: their paragraphs, whatever their front matter,
+    file name, line endings or spacing."""
+    return hashlib.sha256("\n".join(paragraphs).encode()).hexdigest()
+
+
+def _read(path: Path, max_bytes: int) -> Article:
+    try:
+        return read_article(path, max_bytes)
+    except OSError as exc:
+        raise ArticleError(f"cannot be read ({exc.strerror})") from None
+
+
+def scan_directory(
+    directory: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    indexed: Mapping[str, str] | None = None,
+    data_files: Collection[str] = (),
+) -> Scan:
+    """Every article in `directory` (not recursive), plus the files rejected and those ignored.
+
+    Two files with the same text are one article. `indexed` (article id -> text hash) is what
+    the index holds: an article already indexed keeps its place and a new copy of it is the
+    one refused; otherwise the first in name order wins. `data_files` are the folder's own
+    files that are not articles (the glossary), not worth a word.
+    """
+    indexed = indexed or {}
+    scan = Scan()
+    readable: list[Article] = []
     for path in sorted(directory.iterdir()):
-        if path.name.startswith(".") or not path.is_file() or path.suffix.lower() not in ARTICLE_SUFFIXES:
+        if path.name.startswith(".") or path.name in data_files:
+            continue  # hidden files (uploads being written) and the folder's own data files
+        if not path.is_file() or path.suffix.lower() not in ARTICLE_SUFFIXES:
+            kind = "a folder" if path.is_dir() else f"not {' or '.join(ARTICLE_SUFFIXES)}"
+            scan.ignored.append(Rejection(path=str(path), reason=f"not read: {kind}"))
             continue
         try:
-            article = read_article(path, max_bytes)
-            if article.id in seen_ids:
-                raise ArticleError(f"another file already has the id '{article.id}' ({seen_ids[article.id]})")
-            if article.sha256 in seen_hashes:
-                raise ArticleError(f"same content as {seen_hashes[article.sha256]}")
-        except (ArticleError, OSError) as exc:
-            reason = str(exc) if isinstance(exc, ArticleError) else f"cannot be read ({exc.strerror})"
-            log.warning("rejected %s: %s", path, reason)
-            rejected.append(Rejection(path=str(path), reason=reason))
+            readable.append(_read(path, max_bytes))
+        except ArticleError as exc:
+            scan.rejected.append(Rejection(path=str(path), reason=str(exc)))
+    # Already indexed first, so that a copy cannot push out the article it copies.
+    owners: dict[str, str] = {}  # text hash -> file name of the article that has it
+    ids: dict[str, str] = {}  # article id -> file name
+    kept: list[Article] = []
+    for article in sorted(readable, key=lambda a: (indexed.get(a.id) != a.text_sha256, Path(a.path).name)):
+        name = Path(article.path).name
+        reason = None
+        if article.id in ids:
+            reason = f"another file already has the id '{article.id}' ({ids[article.id]})"
+        elif article.text_sha256 in owners:
+            other = owners[article.text_sha256]
+            already = " (already indexed)" if indexed.get(Path(other).stem) == article.text_sha256 else ""
+            reason = f"same text as {other}{already}"
+        if reason is not None:
+            scan.rejected.append(Rejection(path=article.path, reason=reason))
             continue
-        seen_ids[article.id] = path.name
-        seen_hashes[article.sha256] = path.name
-        articles.append(article)
-    return articles, rejected
+        ids[article.id] = name
+        owners[article.text_sha256] = name
+        kept.append(article)
+    scan.articles = sorted(kept, key=lambda a: Path(a.path).name)
+    scan.rejected.sort(key=lambda r: Path(r.path).name)
+    for rejection in scan.rejected:
+        # Reported by whoever asked for the scan (`pactbot index`, /reindex); a log line would say it twice.
+        log.info("rejected %s: %s", rejection.path, rejection.reason)
+    return scan

@@ -47,6 +47,7 @@ class BuildReport(BaseModel):
     removed: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)
     rejected: list[Rejection] = Field(default_factory=list)
+    ignored: list[Rejection] = Field(default_factory=list)  # files in the folder that are not articles
     kept: list[str] = Field(default_factory=list)  # rejected now, previous good version still indexed
     warnings: list[str] = Field(default_factory=list)  # problems that did not stop the build
     embedded: int = 0  # texts (passages and sentences) embedded by this build
@@ -217,10 +218,12 @@ def update_index(
     if not knowledge_dir.is_dir():
         raise FileNotFoundError(f"knowledge directory {knowledge_dir} does not exist")
     with acquire_build_lock(data_dir):
-        articles, rejected = scan_directory(knowledge_dir, max_bytes)
         previous = _previous(data_dir, embedder, served)
         old_entries = {a.id: a for a in previous.manifest.articles} if previous else {}
-        report = BuildReport(rejected=rejected)
+        indexed = {a.id: a.text_sha256 for a in old_entries.values()}
+        scan = scan_directory(knowledge_dir, max_bytes, indexed, data_files=(GLOSSARY_FILE, AGREEMENTS_FILE))
+        articles, rejected = scan.articles, scan.rejected
+        report = BuildReport(rejected=rejected, ignored=scan.ignored)
 
         # Keep the previous version of an article whose file is now rejected.
         new_ids = {a.id for a in articles}

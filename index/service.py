@@ -69,6 +69,12 @@ class SearchService:
             self._searcher = HybridSearcher(data, self._questions, expander)
             log.info("serving index version %s (%d passages)", data.manifest.version, len(data.passages))
 
+    def warm_up(self) -> None:
+        """Load the index and the model now, so that the first question is as fast as the rest
+        (the model is otherwise loaded by the first question that needs it)."""
+        self.searcher  # noqa: B018
+        self.embedder.encode(["warm-up"])
+
     def ask(self, question: str, k: int = 3) -> Answer:
         return answer_question(self.searcher, question, k)
 

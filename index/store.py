@@ -70,6 +70,7 @@ class ArticleEntry(ArticleInfo):
 
     file: str
     sha256: str
+    text_sha256: str = ""  # empty in versions written before it was kept
     passages: int
 
 

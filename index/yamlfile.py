@@ -8,17 +8,37 @@ import yaml
 
 # libyaml's C parser when PyYAML was built with it: seven times faster than the pure-Python one,
 # which matters when a build reads the front matter of thousands of articles.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]
+    """The safe loader, except that a date-shaped value that is no real date ("2025-13-45")
+    stays the text it is: the schema that reads it then says which field is wrong, rather than
+    the parser failing on the whole file."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def load_yaml(text: str) -> Any:
     """Safe YAML without aliases: `*name` references are what a "billion laughs" file is made of,
     and nothing these files need. The events are checked before anything is built from them."""
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark  # libyaml's or PyYAML's Mark: both have the line
             raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)  # type: ignore[arg-type]
-    return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python
+    try:
+        return yaml.load(text, Loader=_Loader)  # a safe loader, C or Python
+    except (ValueError, TypeError, AttributeError, LookupError, OverflowError) as exc:
+        # An explicit tag on a value it does not fit ("!!float abc", "!!timestamp x") fails in
+        # the constructor with a plain Python error; it is bad YAML all the same.
+        raise yaml.constructor.ConstructorError(None, None, f"a tagged value cannot be read ({exc})") from None
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from index.embedder import Embedder
 from index.service import SearchService
-from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE
+from tests.conftest import FIXTURE_ARTICLES, SHIPPED
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> 
     root = tmp_path_factory.mktemp("template")
     knowledge = root / "knowledge"
     knowledge.mkdir()
-    for path in [*KNOWLEDGE.iterdir(), *FIXTURE_ARTICLES.iterdir()]:
+    for path in [*SHIPPED, *FIXTURE_ARTICLES.iterdir()]:
         shutil.copyfile(path, knowledge / path.name)
     SearchService(knowledge, root / "data", real_embedder).rebuild(show_progress=False)
     return root

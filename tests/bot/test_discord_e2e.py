@@ -188,7 +188,7 @@ async def test_ingest_saves_and_indexes_a_good_file(fake: FakeDiscord, bot: Pact
         ("huge.md", b"small really", 50_000_000, "too large"),
         ("../../escape.md", b"A paragraph about pacts.\n", None, "not a plain file name"),
         ("notes.pdf", b"A paragraph about pacts.\n", None, "not an article"),
-        ("copy.md", None, None, "same content as `japan-uk-defence-pact.txt`"),
+        ("copy.md", None, None, "same text as `japan-uk-defence-pact.txt`, which is indexed"),
     ],
 )
 async def test_ingest_refuses_bad_files_and_loses_nothing(

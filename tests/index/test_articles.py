@@ -86,15 +86,39 @@ def test_scan_keeps_good_files_and_reports_bad_ones(tmp_path: Path) -> None:
     (tmp_path / "c-copy.md").write_text("A good paragraph.\n", encoding="utf-8")
     (tmp_path / ".draft.txt").write_text("hidden files are not articles\n", encoding="utf-8")
     (tmp_path / "glossary.yaml").write_text("terms: []\n", encoding="utf-8")
-    articles, rejected = scan_directory(tmp_path)
-    assert [a.id for a in articles] == ["a-good"]
-    reasons = {Path(r.path).name: r.reason for r in rejected}
-    assert reasons == {"b-bad.txt": "binary file (contains NUL bytes)", "c-copy.md": "same content as a-good.txt"}
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "drafts").mkdir()
+    scan = scan_directory(tmp_path, data_files=("glossary.yaml",))
+    assert [a.id for a in scan.articles] == ["a-good"]
+    reasons = {Path(r.path).name: r.reason for r in scan.rejected}
+    assert reasons == {"b-bad.txt": "binary file (contains NUL bytes)", "c-copy.md": "same text as a-good.txt"}
+    ignored = {Path(r.path).name: r.reason for r in scan.ignored}
+    assert ignored == {"notes.pdf": "not read: not .md or .txt", "drafts": "not read: a folder"}
+
+
+def test_the_same_text_with_other_front_matter_and_spacing_is_a_copy(tmp_path: Path) -> None:
+    (tmp_path / "b-original.md").write_text("---\ntitle: One\n---\nFirst.\nSecond.\n", encoding="utf-8")
+    (tmp_path / "a-copy.txt").write_text("  First.\r\n\r\nSecond.  \r\n", encoding="utf-8")
+    scan = scan_directory(tmp_path)
+    assert [a.id for a in scan.articles] == ["a-copy"]  # nothing indexed yet: the first by name wins
+    assert [r.reason for r in scan.rejected] == ["same text as a-copy.txt"]
+
+
+def test_an_indexed_article_keeps_its_place_against_a_new_copy(tmp_path: Path) -> None:
+    (tmp_path / "pact.md").write_text("The pact was signed.\n", encoding="utf-8")
+    first = scan_directory(tmp_path)
+    indexed = {a.id: a.text_sha256 for a in first.articles}
+    (tmp_path / "aa-copy.md").write_text("The pact was signed.\n", encoding="utf-8")
+    scan = scan_directory(tmp_path, indexed=indexed)
+    assert [a.id for a in scan.articles] == ["pact"]
+    assert [(Path(r.path).name, r.reason) for r in scan.rejected] == [
+        ("aa-copy.md", "same text as pact.md (already indexed)")
+    ]
 
 
 def test_two_files_with_one_id_keep_the_first(tmp_path: Path) -> None:
     (tmp_path / "pact.md").write_text("Markdown version.\n", encoding="utf-8")
     (tmp_path / "pact.txt").write_text("Text version.\n", encoding="utf-8")
-    articles, rejected = scan_directory(tmp_path)
-    assert [Path(a.path).name for a in articles] == ["pact.md"]
-    assert rejected[0].reason == "another file already has the id 'pact' (pact.md)"
+    scan = scan_directory(tmp_path)
+    assert [Path(a.path).name for a in scan.articles] == ["pact.md"]
+    assert scan.rejected[0].reason == "another file already has the id 'pact' (pact.md)"

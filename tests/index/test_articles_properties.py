@@ -64,6 +64,59 @@ def test_odd_front_matter_is_accepted_or_rejected_with_a_reason(meta: dict[str, 
         assert article.paragraphs == ["A paragraph."]
 
 
+# Values as people type them, unquoted: the YAML parser reads these as dates, times, numbers,
+# lists or mappings, and many of them are no real date ("2025-13-45") or no text at all.
+_NUMBER = st.integers(min_value=0, max_value=99).map(lambda n: f"{n:02d}")
+IMPOSSIBLE_DATES = st.builds(lambda y, m, d: f"{y}-{m}-{d}", st.integers(1000, 9999), _NUMBER, _NUMBER)
+TIMES = st.builds(
+    lambda d, h, m, z: f"{d}T{h}:{m}:00{z}", IMPOSSIBLE_DATES, _NUMBER, _NUMBER, st.sampled_from(["", "Z"])
+)
+NUMBERS = (
+    st.integers().map(str) | st.floats(allow_nan=True).map(str) | st.sampled_from([".inf", "-.nan", "1e999", "0x1F"])
+)
+TAGGED = st.sampled_from(["!!float abc", "!!int x", "!!timestamp nope", "!!binary ***", "!!bool maybe", "!!str"])
+FLOW = st.recursive(
+    IMPOSSIBLE_DATES | NUMBERS | st.sampled_from(["null", "~", "yes", "", "[]", "{}"]),
+    lambda inner: (
+        st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]")
+        | st.lists(inner, max_size=3).map(lambda xs: "{" + ", ".join(f"k{i}: {x}" for i, x in enumerate(xs)) + "}")
+    ),
+    max_leaves=12,
+)
+DEEP = st.integers(1, 400).map(lambda depth: "[" * depth + "1" + "]" * depth)
+HUGE = st.integers(1_000, 200_000).map(lambda n: "x" * n)
+RAW_VALUES = IMPOSSIBLE_DATES | TIMES | NUMBERS | TAGGED | FLOW | DEEP | HUGE
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["title", "publisher", "published", "source", "authors", "x"]), RAW_VALUES, min_size=1
+    )
+)
+def test_semantically_bad_front_matter_values_are_rejected_with_the_field_or_accepted(fields: dict[str, str]) -> None:
+    front = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    raw = f"---\n{front}---\nA paragraph.\n".encode()
+    try:
+        article = parse_article(Path("a.md"), raw)
+    except ArticleError as exc:
+        assert str(exc).startswith("front matter"), exc
+        assert len(str(exc)) < 300  # one line a person reads, not the value itself
+    else:
+        assert article.paragraphs == ["A paragraph."]
+        assert isinstance(article.title, str) and all(isinstance(a, str) for a in article.authors)
+
+
+def test_an_impossible_date_names_the_field_and_the_value() -> None:
+    raw = b"---\ntitle: T\npublished: 2025-13-45\n---\nA paragraph.\n"
+    try:
+        parse_article(Path("a.md"), raw)
+    except ArticleError as exc:
+        assert str(exc) == "front matter: published: 2025-13-45 is not a date (write YYYY-MM-DD)"
+    else:
+        raise AssertionError("an impossible date was accepted")
+
+
 def test_a_huge_line_is_one_paragraph() -> None:
     line = "word " * 50_000
     article = parse_article(Path("a.txt"), line.encode())

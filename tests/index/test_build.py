@@ -122,6 +122,36 @@ def test_a_bad_file_is_rejected_while_good_files_are_indexed(
     assert "canada-japan" in ids(data_dir) and "broken" not in ids(data_dir)
 
 
+def test_a_copy_of_an_indexed_article_is_refused_and_the_original_stays(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    build_index(knowledge, data_dir, fake_embedder)
+    (knowledge / "aa-copy.md").write_bytes((knowledge / "gcap-fighter.md").read_bytes())
+    report = build_index(knowledge, data_dir, fake_embedder)
+    assert [(Path(r.path).name, r.reason) for r in report.rejected] == [
+        ("aa-copy.md", "same text as gcap-fighter.md (already indexed)")
+    ]
+    assert not report.modified and not report.kept
+    assert "gcap-fighter" in ids(data_dir) and "aa-copy" not in ids(data_dir)
+
+
+def test_a_first_build_with_two_copies_indexes_the_first_in_name_order_once(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    (knowledge / "aa-copy.md").write_bytes((knowledge / "gcap-fighter.md").read_bytes())
+    report = build_index(knowledge, data_dir, fake_embedder)
+    assert [(Path(r.path).name, r.reason) for r in report.rejected] == [("gcap-fighter.md", "same text as aa-copy.md")]
+    assert "aa-copy" in ids(data_dir) and "gcap-fighter" not in ids(data_dir)
+
+
+def test_files_that_are_not_articles_are_reported_as_ignored(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    (knowledge / "scan.pdf").write_bytes(b"%PDF-1.4")
+    report = build_index(knowledge, data_dir, fake_embedder)
+    assert [Path(r.path).name for r in report.ignored] == ["scan.pdf"] and not report.rejected
+
+
 def test_a_file_that_turns_bad_keeps_its_previous_version(
     knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 from index.embedder import Embedder
 from index.evaluate import load_eval_set
 from index.service import SearchService
-from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE, record_figure, scale
+from tests.conftest import FIXTURE_ARTICLES, SHIPPED, record_figure, scale
 
 pytestmark = pytest.mark.model
 
@@ -27,7 +27,7 @@ def rss_mb() -> float:
 def test_memory_stays_flat_over_many_questions(tmp_path: Path, real_embedder: Embedder) -> None:
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
-    for path in [*KNOWLEDGE.iterdir(), *FIXTURE_ARTICLES.iterdir()]:
+    for path in [*SHIPPED, *FIXTURE_ARTICLES.iterdir()]:
         shutil.copyfile(path, knowledge / path.name)
     service = SearchService(knowledge, tmp_path / "data", real_embedder)
     service.rebuild(show_progress=False)
