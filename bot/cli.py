@@ -20,6 +20,7 @@ from index.evaluate import EvalError, EvalReport, evaluate, gather_corpus, load_
 from index.glossary import GlossaryError
 from index.service import SearchService
 from index.store import StoreError, current_name, load_current
+from index.text import counted
 
 app = typer.Typer(
     help="Pactbot: answers questions about defence pacts by quoting news articles, with citations.",
@@ -38,7 +39,10 @@ def _settings() -> Settings:
         settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise CliError(f"setting {Settings.variable(str(first['loc'][0]))}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a rule about several settings: the message names them
+            raise CliError(f"settings: {message}") from None
+        raise CliError(f"setting {Settings.variable(str(first['loc'][0]))}: {message}") from None
     configure_logging(settings.log_level)
     return settings
 
@@ -69,13 +73,15 @@ def _print_report(report: BuildReport, out: TextIO | None = None) -> None:
     for rejection in report.rejected:
         kept = " (its previous version stays indexed)" if Path(rejection.path).stem in report.kept else ""
         print(f"rejected: {rejection.path}: {rejection.reason}{kept}", file=sys.stderr)
+    for ignored in report.ignored:
+        print(f"ignored: {ignored.path}: {ignored.reason}", file=sys.stderr)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     state = "updated" if report.modified else "up to date"
+    articles = len(report.added) + len(report.changed) + len(report.unchanged) + len(report.kept)
     print(
-        f"index {state}: {report.passages} passages from "
-        f"{len(report.added) + len(report.changed) + len(report.unchanged) + len(report.kept)} articles, "
-        f"{report.embedded} texts embedded (version {report.version})",
+        f"index {state}: {counted(report.passages, 'passage')} from {counted(articles, 'article')}, "
+        f"{counted(report.embedded, 'text')} embedded (version {report.version})",
         file=out,
     )
 
@@ -98,19 +104,13 @@ def main_job(ctx: typer.Context) -> None:
 
 
 def _start_bot(settings: Settings, service: SearchService) -> None:
-    from bot.runner import run_bot  # imports discord.py; the console chat does without it
+    from bot.runner import StartError, run_bot  # imports discord.py; the console chat does without it
 
     service.warm_up()  # model and index loaded before the bot takes questions
     try:
         run_bot(settings, service)
-    except discord_login_errors() as exc:
-        raise CliError(f"Discord refused to log in ({exc}); check DISCORD_TOKEN") from None
-
-
-def discord_login_errors() -> tuple[type[Exception], ...]:
-    import discord
-
-    return (discord.LoginFailure, discord.PrivilegedIntentsRequired)
+    except StartError as exc:
+        raise CliError(str(exc)) from None
 
 
 @app.command()
@@ -132,9 +132,12 @@ def sync_commands_command() -> None:
     settings = _settings()
     if settings.discord_token is None:
         raise CliError("DISCORD_TOKEN is not set; see .env.example")
-    from bot.runner import sync_commands
+    from bot.runner import StartError, sync_commands
 
-    sync_commands(settings, _service(settings))
+    try:
+        sync_commands(settings, _service(settings))
+    except StartError as exc:
+        raise CliError(str(exc)) from None
     scope = f"server {settings.guild_id}" if settings.guild_id else "all servers (may take up to an hour to show)"
     print(f"slash commands synced to {scope}")
 
@@ -189,9 +192,10 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="JSON lines, on
             print(a.model_dump_json())
         else:
             date = a.published.isoformat() if a.published else "undated"
-            print(f"{a.id}: {a.title} — {a.publisher or 'unknown publisher'}, {date} ({a.passages} passages)")
+            passages = counted(a.passages, "passage")
+            print(f"{a.id}: {a.title} — {a.publisher or 'unknown publisher'}, {date} ({passages})")
     if not as_json:
-        print(f"{len(data.manifest.articles)} articles, index version {data.manifest.version}")
+        print(f"{counted(len(data.manifest.articles), 'article')}, index version {data.manifest.version}")
 
 
 @app.command()
@@ -269,7 +273,9 @@ def map_command(
     country: Annotated[
         str | None, typer.Argument(help="Centre the map on this country; all countries if left out.")
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The PNG file to write.")] = Path("pactmap.png"),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The PNG file to write (default: pactmap.png in this folder).")
+    ] = Path("pactmap.png"),
 ) -> None:
     """Draw countries as nodes and agreements as edges coloured by status, as a PNG."""
     from bot.pactmap import draw_pact_map
@@ -283,7 +289,7 @@ def map_command(
         raise typer.Exit(2) from None
     names = {code: name_of(code) for code in {c for a in found for c in a.parties} | ({focus} if focus else set())}
     nodes = draw_pact_map(found, names, out, focus=focus)
-    print(f"wrote {out}: {len(nodes)} countries, {len(found)} agreements")
+    print(f"wrote {out.resolve()}: {counted(len(nodes), 'country', 'countries')}, {counted(len(found), 'agreement')}")
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 
 from bot import moderation, pacts, questions
+from bot.context import UserCooldowns
 from bot.embeds import answer_embed
 from bot.errors import reply_error
 from bot.feedback import FeedbackStore, FeedbackView
@@ -21,6 +22,7 @@ from bot.sync import sync_if_changed
 from index.answer import Answer
 from index.countries import resolve
 from index.service import SearchService
+from index.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -31,26 +33,10 @@ ASKERS = 32  # questions searched at once
 UNREADABLE_REPLY = "I cannot read replies that do not mention me: keep the @mention on when you reply to follow up."
 
 
-class UserCooldowns:
-    """At most one question per user per `per` seconds, shared by /ask, mentions and replies."""
-
-    def __init__(self, per: float) -> None:
-        self.per = per
-        self._buckets: dict[int, app_commands.Cooldown] = {}
-
-    def retry_after(self, user_id: int) -> float:
-        """0 when the user may ask now (and counts this question), else seconds to wait."""
-        if self.per <= 0:
-            return 0.0
-        now = time.monotonic()
-        if len(self._buckets) > 10_000:  # forget users who have not asked for a while
-            self._buckets = {u: c for u, c in self._buckets.items() if c.get_tokens(now) < c.rate}
-        bucket = self._buckets.setdefault(user_id, app_commands.Cooldown(1, self.per))
-        return bucket.update_rate_limit(now) or 0.0
-
-
 class PactBot(discord.Client):
     def __init__(self, settings: Settings, service: SearchService, force_sync: bool = False, **options: Any) -> None:
+        # discord.py warns at every start that voice needs PyNaCl and davey; Pactbot never speaks.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.default()
         # Message content is privileged; it is needed only to read every message in the
         # question channels. Mentions of the bot carry their content without it.
@@ -67,6 +53,8 @@ class PactBot(discord.Client):
         # Questions asked at once share the model's next call (index/batching.py), so they get
         # threads of their own: the default pool's six would let at most six share one.
         self._askers = ThreadPoolExecutor(max_workers=ASKERS, thread_name_prefix="pactbot-ask")
+        self.synced: bool | None = None  # whether this start registered the slash commands
+        self._announced = False
 
     async def setup_hook(self) -> None:
         # Runs once per process, before the gateway connects: reconnects do not come here.
@@ -74,9 +62,36 @@ class PactBot(discord.Client):
             self.tree.add_command(command)
         self.add_view(FeedbackView(self.feedback))
         await asyncio.to_thread(resolve, "Japan")  # loads the country tables now, not on a first lookup
-        await sync_if_changed(self.tree, self.settings, force=self.force_sync)
+        self.synced = await sync_if_changed(self.tree, self.settings, force=self.force_sync)
+        self.loop.create_task(self._follow_index(), name="pactbot-follow-index")
+
+    async def _follow_index(self) -> None:
+        """Serve a version that another process (`pactbot index`, another bot process) published:
+        looked for every few seconds and loaded off the event loop, while questions go on being
+        answered from the version being served."""
+        while not self.is_closed():
+            await asyncio.sleep(self.settings.reload_seconds)
+            try:
+                await asyncio.to_thread(self.service.refresh)
+            except Exception:  # a damaged new version: keep serving this one, say why, look again later
+                log.exception("could not load the newly published index version")
+
+    def startup_line(self) -> str:
+        """What a good start looks like, in one line."""
+        manifest = self.service.searcher.data.manifest
+        shards = f" ({len(self.shards)} shards)" if isinstance(self, discord.AutoShardedClient) else ""
+        commands = {True: "slash commands synced", False: "slash commands unchanged", None: "slash commands not synced"}
+        return (
+            f"Pactbot connected as {self.user} to {counted(len(self.guilds), 'server')}{shards}; index version "
+            f"{manifest.version} ({counted(len(manifest.articles), 'article')}, "
+            f"{counted(manifest.passage_count, 'passage')}); {commands[self.synced]}"
+        )
 
     async def on_ready(self) -> None:
+        # READY comes again after a reconnect that could not resume: the start is said once.
+        if not self._announced:
+            self._announced = True
+            print(self.startup_line(), file=sys.stdout, flush=True)
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
     async def answer(self, question: str) -> Answer:
@@ -137,3 +152,8 @@ class PactBot(discord.Client):
         if replied.author != self.user or not replied.embeds:
             return None
         return replied.embeds[0].title or None
+
+
+class ShardedPactBot(PactBot, discord.AutoShardedClient):
+    """The same bot over discord.py's sharding: the shards this process runs share one model,
+    one index and one question batcher (PACTBOT_SHARD_COUNT, PACTBOT_SHARD_IDS)."""

@@ -14,7 +14,7 @@ from discord.utils import escape_markdown
 
 from bot.render import source_line
 from index.answer import Answer
-from index.citation import Citation
+from index.citation import Citation, quoted
 from index.store import ArticleEntry, Manifest
 
 # Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -39,7 +39,7 @@ def _quote_line(c: Citation, limit: int | None = None) -> str:
     quote = escape_markdown(c.quote)
     if limit is not None:
         quote = clip(quote, max(limit - len(marker) - 4, 1))
-    return f"> “{quote}”{marker}"
+    return f"> {quoted(quote)}{marker}"
 
 
 def _source(c: Citation) -> str:

@@ -15,11 +15,12 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.context import bot_of
 from bot.errors import NotModeratorError, UserError
-from bot.questions import bot_of
 from index.articles import ARTICLE_SUFFIXES, ArticleError, parse_article
 from index.build import BuildReport
 from index.store import BuildInProgressError
+from index.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,11 @@ def report_text(report: BuildReport, prefix: str = "") -> str:
     for rejection in report.rejected:
         kept = " (its previous version stays indexed)" if Path(rejection.path).stem in report.kept else ""
         lines.append(f"**Rejected:** `{Path(rejection.path).name}`: {rejection.reason}{kept}")
+    lines += [f"**Ignored:** `{Path(i.path).name}`: {i.reason}" for i in report.ignored]
     lines += [f"**Warning:** {warning}" for warning in report.warnings]
     if not report.modified and not report.rejected:
         lines.append("Nothing changed: the index was already up to date.")
-    lines.append(f"The index has {report.passages} passages (version `{report.version}`).")
+    lines.append(f"The index has {counted(report.passages, 'passage')} (version `{report.version}`).")
     text = ""
     for shown, line in enumerate(lines):
         if len(text) + len(line) + 40 > REPORT_LIMIT:

@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from index.agreements import STATUSES, Agreement, Status
+from index.agreements import STATUSES, Agreement, Status, status_label
 
 Edge = tuple[str, str, Agreement]
 Point = tuple[float, float]
@@ -59,7 +59,6 @@ STATUS_DASHES: dict[Status | None, tuple[float, ...] | None] = {
     "in force": None,
     None: None,
 }
-UNKNOWN_STATUS = "Status unknown"
 
 EDGE_WIDTH = 4.5
 NODE_FONT = 17
@@ -565,7 +564,7 @@ def draw_pact_map(
         handles = [_status_line(s, [], []) for s in statuses]
         fig.legend(
             handles,
-            [UNKNOWN_STATUS if s is None else s.capitalize() for s in statuses],
+            [status_label(s).capitalize() for s in statuses],
             loc="lower center",
             bbox_to_anchor=(0.5, 0.08 / HEIGHT_IN),
             ncol=len(statuses) if legend_rows == 1 else math.ceil(len(statuses) / 2),

@@ -11,13 +11,14 @@ import discord
 from discord import app_commands
 from discord.utils import escape_markdown
 
+from bot.context import bot_of
 from bot.embeds import ANSWER_COLOUR, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, clip
 from bot.errors import UserError
-from bot.questions import bot_of
 from bot.render import source_line
-from index.agreements import Agreement, AgreementsAnswer, TimelineEntry, partner_names
-from index.citation import Citation
+from index.agreements import Agreement, AgreementsAnswer, TimelineEntry, partner_names, status_label
+from index.citation import Citation, quoted
 from index.countries import UnknownCountryError, name_of, resolve
+from index.text import counted
 
 T = TypeVar("T")
 MAX_FIELDS = 25
@@ -35,16 +36,19 @@ async def country_choices(interaction: discord.Interaction, current: str) -> lis
 
 def _status(agreement: Agreement) -> str:
     date = agreement.date.isoformat() if agreement.date else "undated"
-    return f"**{escape_markdown(agreement.name)}**: {agreement.status or 'status unclear'} ({date})"
+    return f"**{escape_markdown(agreement.name)}**: {status_label(agreement.status)} ({date})"
 
 
 def _step(step: TimelineEntry) -> str:
     date = step.date.isoformat() if step.date else "undated"
-    return f"**{date}** {escape_markdown(step.name)}: {step.status or 'mentioned'}"
+    return f"**{date}** {escape_markdown(step.name)}: {status_label(step.status)}"
 
 
 def _quote(c: Citation) -> list[str]:
-    return [f"> “{escape_markdown(clip(c.quote, 300))}”", f"> — {escape_markdown(source_line(c).split('] ', 1)[1])}"]
+    return [
+        f"> {quoted(escape_markdown(clip(c.quote, 300)))}",
+        f"> — {escape_markdown(source_line(c).split('] ', 1)[1])}",
+    ]
 
 
 def _whole_lines(blocks: list[list[str]], limit: int) -> str:
@@ -127,7 +131,7 @@ async def pactmap(interaction: discord.Interaction, country: str | None = None) 
     png, count, focus = await asyncio.to_thread(_explained, draw)
     where = f" around {name_of(focus)}" if focus else ""
     await interaction.followup.send(
-        content=f"{count} agreements{where}. Use `/agreements` for the quotes behind them.",
+        content=f"{counted(count, 'agreement')}{where}. Use `/agreements` for the quotes behind them.",
         file=discord.File(io.BytesIO(png), filename="pactmap.png"),
     )
 

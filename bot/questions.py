@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.context import bot_of
 from bot.embeds import about_embed, answer_embed, sources_pages
 from bot.feedback import FeedbackView
-
-if TYPE_CHECKING:
-    from bot.client import PactBot
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +18,6 @@ NONE = discord.AllowedMentions.none()
 # Interaction token expired (50027) or its webhook unknown (10015): the answer goes to the channel.
 EXPIRED = {50027, 10015}
 ALREADY_ACKNOWLEDGED = 40060
-
-
-def bot_of(interaction: discord.Interaction) -> PactBot:
-    return interaction.client  # type: ignore[return-value]
 
 
 async def one_question_at_a_time(interaction: discord.Interaction) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from index.agreements import AgreementsAnswer, partner_names
+from index.agreements import AgreementsAnswer, partner_names, status_label
 from index.answer import Answer
-from index.citation import Citation
+from index.citation import Citation, quoted
 
 
 def source_line(c: Citation) -> str:
@@ -39,18 +39,18 @@ def render_agreements(result: AgreementsAnswer) -> str:
             lines += ["", partners]
             current = partners
         date = agreement.date.isoformat() if agreement.date else "undated"
-        lines.append(f"  {agreement.name}: {agreement.status or 'status unclear'} ({date})")
+        lines.append(f"  {agreement.name}: {status_label(agreement.status)} ({date})")
         if not partner:
             for c in agreement.citations:
-                lines += [f"    “{c.quote}”", f"      {source_line(c)}"]
+                lines += [f"    {quoted(c.quote)}", f"      {source_line(c)}"]
     if partner:
         lines += ["", "Timeline"]
         for n, step in enumerate(result.timeline, start=1):
             date = step.date.isoformat() if step.date else "undated"
             c = step.citation.model_copy(update={"n": n})
             lines += [
-                f"  {date}  {step.name}: {step.status or 'mentioned'}",
-                f"    “{c.quote}”",
+                f"  {date}  {step.name}: {status_label(step.status)}",
+                f"    {quoted(c.quote)}",
                 f"      {source_line(c)}",
             ]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -33,8 +33,34 @@ class Settings(BaseSettings):
     cooldown_seconds: float = Field(default=5.0, ge=0)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
+    # Sharding (discord.py's AutoShardedClient): unset runs one unsharded connection; "auto" runs
+    # as many shards as Discord recommends, all in this process; a number with shard ids runs
+    # those shards of that many here, so several processes can share one data folder.
+    shard_count: int | Literal["auto"] | None = Field(default=None)
+    shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # How often a running bot looks for an index version published by another process.
+    reload_seconds: float = Field(default=2.0, gt=0)
 
-    @field_validator("channel_ids", "moderator_role_ids", mode="before")
+    @field_validator("shard_count", mode="after")
+    @classmethod
+    def _at_least_one_shard(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be at least 1, or auto")
+        return value
+
+    @model_validator(mode="after")
+    def _shards_of_the_count(self) -> Settings:
+        if self.shard_ids and not isinstance(self.shard_count, int):
+            raise ValueError("PACTBOT_SHARD_IDS needs PACTBOT_SHARD_COUNT set to a number")
+        if isinstance(self.shard_count, int) and any(not 0 <= i < self.shard_count for i in self.shard_ids):
+            raise ValueError(f"PACTBOT_SHARD_IDS must be between 0 and {self.shard_count - 1}")
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
+
+    @field_validator("channel_ids", "moderator_role_ids", "shard_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

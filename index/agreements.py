@@ -20,6 +20,12 @@ from index.yamlfile import load_yaml, yaml_problem
 Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force"]
 # In order of progress: a later mention of an agreement may move it along, never back.
 STATUSES: tuple[Status, ...] = ("considering", "negotiating", "expected to sign", "signed", "ratified", "in force")
+UNKNOWN_STATUS = "status unknown"  # a mention that does not say how far the agreement has got
+
+
+def status_label(status: Status | None) -> str:
+    """One vocabulary for text, embeds, JSON readers and the map's legend."""
+    return UNKNOWN_STATUS if status is None else status
 
 
 class AgreementMention(BaseModel):

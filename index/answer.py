@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from index.citation import Citation
+from index.citation import Citation, quoted
 from index.passages import Passage
 from index.search import HybridSearcher, SentenceHit
 from index.text import words
@@ -145,5 +145,5 @@ def answer_question(searcher: HybridSearcher, question: str, k: int = 3) -> Answ
                 **details,
             )
         )
-    text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)
+    text = "\n".join(f"{quoted(c.quote)} [{c.n}]" for c in citations)
     return Answer(question=question, abstained=False, answer=text, citations=citations)

@@ -19,3 +19,13 @@ class Citation(BaseModel):
     paragraph: int
     quote: str  # an exact substring of the paragraph
     score: float
+
+
+# Marks a quotation may open with; a quote that opens with one already shows where it starts.
+_OPENING_MARKS = "“\"‘'«„"
+
+
+def quoted(text: str) -> str:
+    """`text` between quotation marks, unless it opens with one of its own: a sentence that is
+    itself a quotation (“For many years…”) would otherwise show doubled marks."""
+    return text if text[:1] in _OPENING_MARKS else f"“{text}”"

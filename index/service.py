@@ -19,7 +19,7 @@ from index.countries import Country, country, resolve
 from index.embedder import Embedder
 from index.glossary import GLOSSARY_FILE, Expander, load_glossary
 from index.search import HybridSearcher
-from index.store import IndexData, StoreError, load_current
+from index.store import IndexData, StoreError, current_name, load_current
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ class SearchService:
         self._questions = BatchingEncoder(embedder)
         self._searcher: HybridSearcher | None = None
         self._reload_lock = threading.Lock()
+        # Held while this process updates the index, so that it does not also load, as news from
+        # elsewhere, the version it is writing.
+        self._updating = threading.Lock()
+        self._seen: str | None = None  # the CURRENT pointer as last read
 
     @property
     def searcher(self) -> HybridSearcher:
@@ -54,7 +58,28 @@ class SearchService:
 
     def reload(self) -> None:
         """Load the current index version and the glossary, and start serving them."""
+        self._seen = current_name(self.data_dir)
         self._serve(load_current(self.data_dir))
+
+    def refresh(self) -> bool:
+        """Serve the current version if one was published since this service last looked (by
+        `pactbot index` or another bot process): True when it did. Cheap when nothing changed
+        (one small file read), so it can run every few seconds. Versions are immutable and only
+        named in CURRENT once complete (index/store.py), so a half-written one is never read;
+        one that fails its checksums raises, and the version being served stays."""
+        name = current_name(self.data_dir)
+        if name is None or name == self._seen or self._searcher is None:
+            return False
+        if not self._updating.acquire(blocking=False):
+            return False  # this process is building: it serves what it builds
+        try:
+            self._seen = name  # once per publication, even if it cannot be loaded
+            if name == self._searcher.data.manifest.version:
+                return False
+            self._serve(load_current(self.data_dir))
+        finally:
+            self._updating.release()
+        return True
 
     def _serve(self, data: IndexData) -> None:
         with self._reload_lock:
@@ -104,12 +129,14 @@ class SearchService:
 
     def rebuild(self, show_progress: bool | None = None) -> BuildReport:
         """Update the index from the knowledge directory, then serve the new version."""
-        served = self._searcher.data if self._searcher else None
-        report, built = update_index(
-            self.knowledge_dir, self.data_dir, self.embedder, self.max_article_bytes, show_progress, served
-        )
-        if built is not None:
-            self._serve(built)  # as written and checksummed: no need to read it back
-        elif self._searcher is None or report.version != self._searcher.data.manifest.version:
-            self.reload()
+        with self._updating:
+            served = self._searcher.data if self._searcher else None
+            report, built = update_index(
+                self.knowledge_dir, self.data_dir, self.embedder, self.max_article_bytes, show_progress, served
+            )
+            if built is not None:
+                self._seen = built.manifest.version
+                self._serve(built)  # as written and checksummed: no need to read it back
+            elif self._searcher is None or report.version != self._searcher.data.manifest.version:
+                self.reload()
         return report

@@ -26,3 +26,8 @@ def words(text: str) -> list[str]:
 def stems(text: str, keep_stopwords: bool = False) -> list[str]:
     """Stemmed words, stop words dropped unless asked; the lexical index's vocabulary."""
     return [_stem(w) for w in words(text) if keep_stopwords or w not in _STOPWORDS]
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 article", "2 articles", "1,204 passages": counts as people write them."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

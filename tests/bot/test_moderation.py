@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.client import UserCooldowns
+from bot.context import UserCooldowns
 from bot.errors import UserError
 from bot.moderation import report_text, safe_file_name
 from index.articles import ArticleError, Rejection, parse_article
