@@ -11,8 +11,9 @@ import typer
 from pydantic import ValidationError
 
 from bot.console import chat as console_chat
-from bot.render import render_agreements, render_plain
+from bot.render import render_agreements, render_explanation, render_plain
 from bot.settings import Settings, configure_logging
+from index.answer import Explanation
 from index.articles import ArticleError
 from index.build import BuildReport
 from index.countries import UnknownCountryError, name_of
@@ -167,6 +168,9 @@ def ask(
     questions: Annotated[list[str], typer.Argument(help="Questions; '-' reads one per line from standard input.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question per line.")] = False,
     k: Annotated[int | None, typer.Option("-k", min=1, max=10, help="Most citations per answer.")] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also the candidates scored, each signal, the thresholds and the rule.")
+    ] = False,
 ) -> None:
     """Answer questions by quoting the indexed articles."""
     settings = _settings()
@@ -175,11 +179,14 @@ def ask(
         raise CliError("no question given")
     service = _service(settings, need_index=True)
     for n, question in enumerate(asked):
-        answer = service.ask(question, k or settings.top_k)
+        result = (
+            service.explain(question, k or settings.top_k) if explain else service.ask(question, k or settings.top_k)
+        )
         if as_json:
-            print(answer.model_dump_json())
+            print(result.model_dump_json())
         else:
-            print(("\n" if n else "") + render_plain(answer))
+            text = render_explanation(result) if isinstance(result, Explanation) else render_plain(result)
+            print(("\n" if n else "") + text)
 
 
 @app.command()

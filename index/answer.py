@@ -9,7 +9,16 @@ from pydantic import BaseModel, Field
 
 from index.citation import Citation, quoted
 from index.passages import Passage
-from index.search import HybridSearcher, SentenceHit
+from index.search import (
+    ANSWER_TYPE_WEIGHT,
+    COVERAGE_WEIGHT,
+    PASSAGE_WEIGHT,
+    SENTENCE_WEIGHT,
+    HybridSearcher,
+    PassageHit,
+    Query,
+    SentenceHit,
+)
 from index.text import words
 
 # How many passages, best first by fused rank, have their sentences considered for quoting.
@@ -117,18 +126,79 @@ def choose_quotes(searcher: HybridSearcher, ranked: list[SentenceHit], k: int) -
     return quotes
 
 
-def answer_question(searcher: HybridSearcher, question: str, k: int = 3) -> Answer:
-    """Quote the sentences that answer `question`, or abstain when nothing relevant is indexed."""
+class Candidate(BaseModel):
+    """One scored sentence, with every signal that went into its score (`pactbot ask --explain`)."""
+
+    article_id: str
+    paragraph: int
+    sentence: int  # counted from 1 within its passage
+    text: str
+    passage_dense: float  # the passage's similarity to the question
+    passage_lexical: float  # the passage's BM25 score
+    passage_fused: float  # the passage's reciprocal-rank fusion of the two
+    sentence_dense: float  # the sentence's similarity to the question
+    coverage: float  # IDF-weighted share of the question's terms in the sentence
+    relevance: float  # PASSAGE_WEIGHT * passage_dense + SENTENCE_WEIGHT * sentence_dense + COVERAGE_WEIGHT * coverage
+    answer_type_bonus: float  # when the question asks for a date or number and the sentence holds one
+    score: float  # relevance + answer_type_bonus: the order of quoting
+    quoted: bool  # whether the answer quotes it
+
+
+class Explanation(BaseModel):
+    """Why an answer is what it is: the candidates, the thresholds and the rule that decided."""
+
+    question: str
+    expansions: list[str]  # glossary and acronym phrases searched besides the question's words
+    answer_type: str | None  # the kind of answer asked for ("date", "number"), if any
+    unknown_names: list[str]  # capitalised words of the question that no article contains
+    thresholds: dict[str, float]
+    weights: dict[str, float]
+    decision: str
+    candidates: list[Candidate]
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class _Considered:
+    """What answering a question looked at: the query, its passages and their sentences ranked."""
+
+    question: str
+    query: Query
+    passages: list[PassageHit]
+    ranked: list[SentenceHit]
+    unknown: list[str]
+
+
+def _consider(searcher: HybridSearcher, question: str) -> _Considered:
     question = question.strip()
     query = searcher.make_query(question)
-    ranked = searcher.sentences(query, searcher.passages(query, CANDIDATE_PASSAGES))
-    unknown = searcher.unknown_names(question)
-    if unknown and (not ranked or _best_relevance(ranked) < UNKNOWN_NAME_BAR):
+    passages = searcher.passages(query, CANDIDATE_PASSAGES)
+    ranked = searcher.sentences(query, passages)
+    return _Considered(question, query, passages, ranked, searcher.unknown_names(question))
+
+
+def _decide(searcher: HybridSearcher, seen: _Considered, k: int) -> tuple[Answer, list[Quote], str]:
+    """The answer, the quotes chosen, and the rule that decided, in words."""
+    question, ranked, unknown = seen.question, seen.ranked, seen.unknown
+    best = _best_relevance(ranked) if ranked else None
+    shown = "nothing" if best is None else f"{best:.3f}"
+    if unknown and (best is None or best < UNKNOWN_NAME_BAR):
         names = ", ".join(f"“{name}”" for name in unknown)
-        return Answer(question=question, abstained=True, answer=NOT_MENTIONED.format(names=names))
+        rule = f"abstained: no article contains {names}, and the best relevance ({shown}) is below {UNKNOWN_NAME_BAR}"
+        return Answer(question=question, abstained=True, answer=NOT_MENTIONED.format(names=names)), [], rule
     chosen = choose_quotes(searcher, ranked, k)
     if not chosen:
-        return Answer(question=question, abstained=True, answer=NO_ANSWER)
+        rule = f"abstained: the best relevance ({shown}) is below {ABSTAIN_BELOW}"
+        return Answer(question=question, abstained=True, answer=NO_ANSWER), [], rule
+    rule = (
+        f"answered: the best relevance ({shown}) is at least {ABSTAIN_BELOW}"
+        + (f" and at least {UNKNOWN_NAME_BAR} despite the unknown names" if unknown else "")
+        + f"; {len(chosen)} of at most {k} quotes, each scoring within {FURTHER_QUOTE_MARGIN} of the best"
+    )
+    return _cite(searcher, question, chosen), chosen, rule
+
+
+def _cite(searcher: HybridSearcher, question: str, chosen: list[Quote]) -> Answer:
     data = searcher.data
     citations = []
     for n, hit in enumerate(chosen, start=1):
@@ -147,3 +217,58 @@ def answer_question(searcher: HybridSearcher, question: str, k: int = 3) -> Answ
         )
     text = "\n".join(f"{quoted(c.quote)} [{c.n}]" for c in citations)
     return Answer(question=question, abstained=False, answer=text, citations=citations)
+
+
+def answer_question(searcher: HybridSearcher, question: str, k: int = 3) -> Answer:
+    """Quote the sentences that answer `question`, or abstain when nothing relevant is indexed."""
+    return _decide(searcher, _consider(searcher, question), k)[0]
+
+
+def explain_question(searcher: HybridSearcher, question: str, k: int = 3, top: int = 10) -> Explanation:
+    """The answer to `question` with the `top` candidates it scored and why it answered or not."""
+    seen = _consider(searcher, question)
+    answer, chosen, rule = _decide(searcher, seen, k)
+    passage_of = {hit.row: hit for hit in seen.passages}
+    quoted_sentences = {(q.row, i) for q in chosen for i in range(q.first, q.last + 1)}
+    candidates = []
+    for hit in seen.ranked[:top]:
+        passage, found = searcher.data.passages[hit.row], passage_of[hit.row]
+        candidates.append(
+            Candidate(
+                article_id=passage.article_id,
+                paragraph=passage.paragraph,
+                sentence=hit.sentence + 1,
+                text=passage.sentence(hit.sentence),
+                passage_dense=found.dense,
+                passage_lexical=found.lexical,
+                passage_fused=found.fused,
+                sentence_dense=hit.dense,
+                coverage=hit.coverage,
+                relevance=hit.relevance,
+                answer_type_bonus=hit.score - hit.relevance,
+                score=hit.score,
+                quoted=(hit.row, hit.sentence) in quoted_sentences,
+            )
+        )
+    return Explanation(
+        question=seen.question,
+        expansions=sorted({p for e in seen.query.expansions for p in e.phrases}),
+        answer_type=seen.query.wants.value if seen.query.wants else None,
+        unknown_names=seen.unknown,
+        thresholds={
+            "abstain_below": ABSTAIN_BELOW,
+            "unknown_name_bar": UNKNOWN_NAME_BAR,
+            "further_quote_margin": FURTHER_QUOTE_MARGIN,
+            "neighbour_margin": NEIGHBOUR_MARGIN,
+            "pronoun_margin": PRONOUN_MARGIN,
+        },
+        weights={
+            "passage": PASSAGE_WEIGHT,
+            "sentence": SENTENCE_WEIGHT,
+            "coverage": COVERAGE_WEIGHT,
+            "answer_type": ANSWER_TYPE_WEIGHT,
+        },
+        decision=rule,
+        candidates=candidates,
+        answer=answer,
+    )

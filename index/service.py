@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from index.agreements import Agreement, AgreementsAnswer, agreements_of, countries_in, summarise, timeline
-from index.answer import Answer, answer_question
+from index.answer import Answer, Explanation, answer_question, explain_question
 from index.articles import DEFAULT_MAX_BYTES
 from index.batching import BatchingEncoder
 from index.build import BuildReport, update_index
@@ -102,6 +102,10 @@ class SearchService:
 
     def ask(self, question: str, k: int = 3) -> Answer:
         return answer_question(self.searcher, question, k)
+
+    def explain(self, question: str, k: int = 3) -> Explanation:
+        """The answer with what was scored and why (`pactbot ask --explain`)."""
+        return explain_question(self.searcher, question, k)
 
     def agreements(self, query: str, partner: str | None = None) -> AgreementsAnswer:
         """The agreements of the country `query` names (with `partner`), from the served index.
