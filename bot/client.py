@@ -79,7 +79,7 @@ class PactBot(discord.Client):
     def startup_line(self) -> str:
         """What a good start looks like, in one line."""
         manifest = self.service.searcher.data.manifest
-        shards = f" ({len(self.shards)} shards)" if isinstance(self, discord.AutoShardedClient) else ""
+        shards = f" ({counted(len(self.shards), 'shard')})" if isinstance(self, discord.AutoShardedClient) else ""
         commands = {True: "slash commands synced", False: "slash commands unchanged", None: "slash commands not synced"}
         return (
             f"Pactbot connected as {self.user} to {counted(len(self.guilds), 'server')}{shards}; index version "

@@ -104,7 +104,11 @@ class MiniLMEmbedder:
             # Normalised here so that inner product in FAISS is cosine similarity, the measure
             # this model was trained for; scores are then comparable across questions.
             out[start : start + len(batch)] = model.encode(
-                batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+                batch,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
             if progress:
                 progress(len(batch))

@@ -287,3 +287,136 @@ def test_map_writes_a_png_with_the_country_and_its_partners(
     code, out, _ = cli(capsys, monkeypatch, "map", "Japan", "--out", str(out_file))
     assert code == 0 and out.startswith(f"wrote {out_file}: ")
     assert out_file.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_ask_explain_shows_candidates_thresholds_and_the_rule(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli(capsys, monkeypatch, "index")[0] == 0
+    code, out, _ = cli(capsys, monkeypatch, "ask", "--explain", "--json", "Who signed the AUKUS pact?")
+    assert code == 0
+    explanation = json.loads(out)
+    assert explanation["decision"].startswith(("answered:", "abstained:"))
+    assert explanation["thresholds"]["abstain_below"] > 0 and explanation["candidates"]
+    best = explanation["candidates"][0]
+    assert best["score"] == pytest.approx(best["relevance"] + best["answer_type_bonus"])
+    assert explanation["answer"]["abstained"] == (not any(c["quoted"] for c in explanation["candidates"]))
+    code, out, _ = cli(capsys, monkeypatch, "ask", "--explain", "What did Peru sign with Narnia?")
+    assert code == 0 and "Decision: abstained: no article contains “Peru”" in out and "Candidates" in out
+
+
+def test_index_reports_ignored_files_and_counts_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env: Path
+) -> None:
+    for path in env.iterdir():
+        if path.suffix in (".md", ".txt") and path.name != SEED.name:
+            path.unlink()
+    (env / "scan.pdf").write_bytes(b"%PDF-1.7")
+    code, out, err = cli(capsys, monkeypatch, "index")
+    assert code == 0 and "from 1 article," in out and "1 articles" not in out
+    assert f"ignored: {env / 'scan.pdf'}: not read: not .md or .txt" in err
+    assert err.count("scan.pdf") == 1
+
+
+def test_a_bad_date_is_one_rejection_and_the_rest_is_indexed(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (env / "bad-date.md").write_text("---\npublished: 2025-13-45\n---\nA paragraph.\n", encoding="utf-8")
+    code, out, err = cli(capsys, monkeypatch, "index")
+    assert code == 1 and "added: japan-uk-defence-pact" in out
+    assert err.count("bad-date.md") == 1
+    assert "front matter: published: 2025-13-45 is not a date" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PACTBOT_SHARD_IDS", "0,1", "PACTBOT_SHARD_IDS needs PACTBOT_SHARD_COUNT set to a number"),
+        ("PACTBOT_SHARD_COUNT", "0", "setting PACTBOT_SHARD_COUNT:"),
+    ],
+)
+def test_bad_shard_settings_are_one_line(
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    code, _, err = cli(capsys, monkeypatch, "sources")
+    assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [["run"], ["sync-commands"]])
+def test_discord_unreachable_is_one_line_naming_the_host(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
+    monkeypatch.setenv("PACTBOT_DISCORD_API_BASE", f"http://127.0.0.1:{port}/api/v10")
+    monkeypatch.setenv("PACTBOT_DISCORD_GATEWAY_URL", f"ws://127.0.0.1:{port}/gateway")
+    code, _, err = cli(capsys, monkeypatch, *args)
+    lines = [line for line in err.splitlines() if line.startswith("pactbot: ")]
+    assert code == 1 and lines == [lines[-1]]
+    assert f"cannot reach Discord at 127.0.0.1:{port}" in lines[0] and "Traceback" not in err
+
+
+def test_lookups_and_an_index_with_nothing_to_do_never_load_the_model(
+    knowledge: Path,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fake_embedder: HashEmbedder,
+) -> None:
+    from index.embedder import MiniLMEmbedder
+    from index.service import SearchService
+
+    real = MiniLMEmbedder()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PACTBOT_KNOWLEDGE_DIR", str(knowledge))
+    monkeypatch.setenv("PACTBOT_DATA_DIR", str(data_dir))
+    loads: list[str] = []
+
+    def counting_load(self: MiniLMEmbedder) -> object:
+        loads.append("load")
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(MiniLMEmbedder, "load", counting_load)
+    assert real.dimension == 384 and real.max_tokens == 254  # from the model's configuration, unloaded
+    # An index whose vectors claim the real model, so that lookups pass the model check.
+    monkeypatch.setattr(fake_embedder, "name", real.name)
+    monkeypatch.setattr(fake_embedder, "dimension", real.dimension)
+    monkeypatch.setattr(fake_embedder, "max_tokens", real.max_tokens)
+    SearchService(knowledge, data_dir, fake_embedder).rebuild(show_progress=False)
+    for args in (["index"], ["agreements", "Japan"], ["sources"]):
+        code, _, err = cli(capsys, monkeypatch, *args)
+        assert code == 0, err
+    assert loads == []
+    with pytest.raises(AssertionError, match="the model was loaded"):
+        real.encode(["a question"])
+
+
+def test_console_ctrl_c_leaves_on_a_line_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import console
+
+    typed = iter(["What is AUKUS?"])
+
+    def fake_input(prompt: str) -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    out = io.StringIO()
+    assert list(console._typed_lines(out)) == ["What is AUKUS?"]
+    assert out.getvalue() == "\n"
+    import readline  # imported by the chat, which is what gives input() line editing and history
+
+    assert readline.__name__ == "readline"

@@ -12,9 +12,11 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.client import PactBot
+from bot.runner import make_client
 from bot.settings import Settings
 from index.embedder import Embedder
 from index.service import SearchService
@@ -338,11 +340,63 @@ async def test_the_main_command_with_a_token_starts_the_bot(
         await fake.wait_for_request(lambda r: r.method == "PUT" and "/commands" in r.path, timeout=30)
         _, answer = await ask(fake, "When will Japan and the UK sign the defence pact?")
         assert "paragraph 1" in description(answer)
+        deadline = time.monotonic() + 30  # on_ready comes once the server has been received
+        while "Pactbot connected as" not in (tmp_path / "bot.log").read_text() and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
     finally:
         process.terminate()
         process.wait(timeout=30)
         log.close()
-    assert "Traceback" not in (tmp_path / "bot.log").read_text(encoding="utf-8")
+    output = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "Traceback" not in output and "voice will NOT be supported" not in output
+    started_line = [line for line in output.splitlines() if line.startswith("Pactbot connected as ")]
+    assert len(started_line) == 1, output
+    assert "to 1 server; index version " in started_line[0] and "(4 articles, " in started_line[0]
+    assert started_line[0].endswith("; slash commands synced")
+
+
+NEW_PACT = (
+    "---\ntitle: Iceland and Chile sign fisheries protection pact\npublisher: Test Wire\npublished: 2024-03-02\n---\n"
+    "Iceland and Chile signed a fisheries protection pact in Reykjavik on Saturday, covering patrol boats.\n"
+)
+
+
+async def test_the_running_bot_serves_a_version_indexed_by_another_process(
+    fake: FakeDiscord, settings: Settings, service: SearchService, subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    client = PactBot(settings.model_copy(update={"reload_seconds": 0.5}), service, guild_ready_timeout=0.05)
+    async with run_client(client, fake, timeout=20):
+        before = service.searcher.data.manifest.version
+        (settings.knowledge_dir / "iceland-chile.md").write_text(NEW_PACT, encoding="utf-8")
+        indexed = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bot.cli", "index"],
+            env=subprocess_env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert indexed.returncode == 0 and "added: iceland-chile" in indexed.stdout, indexed.stderr
+        deadline = time.monotonic() + 30
+        while service.searcher.data.manifest.version == before and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert service.searcher.data.manifest.version != before
+        _, answer = await ask(fake, "What did Iceland and Chile sign in Reykjavik?")
+        assert "fisheries protection pact" in description(answer) and "Test Wire" in description(answer)
+
+
+async def test_a_sharded_bot_runs_the_shards_it_is_given(
+    fake: FakeDiscord, settings: Settings, service: SearchService
+) -> None:
+    sharded = settings.model_copy(update={"shard_count": 2, "shard_ids": [1]})
+    client = make_client(sharded, service, guild_ready_timeout=0.05)
+    assert isinstance(client, discord.AutoShardedClient)
+    async with run_client(client, fake, timeout=20):
+        assert fake.identify_payload is not None and fake.identify_payload["shard"] == [1, 2]
+        _, answer = await ask(fake, "Who signed the AUKUS pact?")
+        assert "[1]" in description(answer)
+        assert "to 1 server (1 shard); index version" in client.startup_line()
 
 
 async def test_every_message_in_a_question_channel_is_answered(
