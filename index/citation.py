@@ -28,4 +28,4 @@ _OPENING_MARKS = "“\"‘'«„"
 def quoted(text: str) -> str:
     """`text` between quotation marks, unless it opens with one of its own: a sentence that is
     itself a quotation (“For many years…”) would otherwise show doubled marks."""
-    return text if text[:1] in _OPENING_MARKS else f"“{text}”"
+    return text if text.startswith(tuple(_OPENING_MARKS)) else f"“{text}”"
