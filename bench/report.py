@@ -85,6 +85,9 @@ def markdown(r: dict[str, Any]) -> str:
     lines += [
         "",
         f"Cold start, process start to first answer at {r['cold_start_passages']:,} passages: {r['cold_start_s']} s.",
+        "CLI wall times (s), and as a share of `ask`'s: "
+        + ", ".join(f"{name} {t} ({t / r['cold_start_s']:.2f})" for name, t in r.get("cli_s", {}).items())
+        + ".",
         "",
         f"Top-3 hit rate on the {q['questions']} answerable questions of `tests/eval/`: Pactbot "
         f"{q['pactbot_top3']:.1%} (a quoted sentence is the gold one); txtai {q['txtai_top3']:.1%} (one of "

@@ -36,6 +36,7 @@ def test_a_small_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert size["add_one_article"]["texts"] > 0 and set(size["questions_per_s"]) == {"1", "10", "50"}
     assert size["vector_index"] == "hnsw" and 0.5 <= size["graph_recall_at_10"] <= 1
     assert 0 < figures["quality"]["pactbot_top3"] <= 1 and figures["cold_start_s"] > 0
+    assert set(figures["cli_s"]) == {"ask", "agreements", "sources", "index_unchanged"}
     markdown = (tmp_path / "results.md").read_text(encoding="utf-8")
     assert (
         markdown.startswith("# Benchmark results") and "| indexing ≥ 90 % of the bare batch-encode rate |" in markdown
