@@ -66,14 +66,25 @@ def load_eval_set(path: Path) -> EvalSet:
 
 
 def gather_corpus(eval_file: Path, eval_set: EvalSet, into: Path) -> None:
-    """Copy the articles (and the first glossary) of the set's corpus folders into one folder."""
-    for folder in eval_set.corpus:
-        source = (eval_file.parent / folder).resolve()
-        if not source.is_dir():
-            raise EvalError(f"{eval_file}: corpus folder {folder} does not exist")
-        for path in source.iterdir():
-            if path.is_file() and not (into / path.name).exists():
-                shutil.copyfile(path, into / path.name)
+    """Copy the set's corpus (folders of articles, or single files) into one folder; of two files
+    with one name, the first listed wins (the first glossary)."""
+    for path in corpus_files(eval_file, eval_set):
+        if not (into / path.name).exists():
+            shutil.copyfile(path, into / path.name)
+
+
+def corpus_files(eval_file: Path, eval_set: EvalSet) -> list[Path]:
+    """The files a question set's corpus names: each listed file, and the files of each folder."""
+    files: list[Path] = []
+    for entry in eval_set.corpus:
+        source = (eval_file.parent / entry).resolve()
+        if source.is_file():
+            files.append(source)
+        elif source.is_dir():
+            files += sorted(p for p in source.iterdir() if p.is_file())
+        else:
+            raise EvalError(f"{eval_file}: corpus entry {entry} does not exist")
+    return files
 
 
 def _same(a: str, b: str) -> bool:

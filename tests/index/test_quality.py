@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from index.embedder import Embedder
-from index.evaluate import EvalReport, evaluate, gather_corpus, load_eval_set
+from index.evaluate import EvalReport, corpus_files, evaluate, gather_corpus, load_eval_set
 from index.service import SearchService
 from tests.conftest import SEED
 
@@ -111,8 +111,8 @@ def test_every_gold_sentence_is_in_its_article() -> None:
     """The question files themselves: a gold that is not verbatim in its article can never be hit."""
     for name in ("questions-dev.yaml", "questions-test.yaml"):
         eval_set = load_eval_set(EVAL / name)
-        folders = [(EVAL / folder).resolve() for folder in eval_set.corpus]
+        files = corpus_files(EVAL / name, eval_set)
         for q in eval_set.questions:
             if q.answerable:
-                (path,) = [p for f in folders for p in f.glob(f"{q.article}.*")]
+                (path,) = [p for p in files if p.stem == q.article]
                 assert q.gold and q.gold in path.read_text(encoding="utf-8"), q.question
