@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -85,7 +86,7 @@ def describe_failure(exc: BaseException) -> str | None:
     return None
 
 
-def _failures_in_one_line(run: Any) -> None:
+def _failures_in_one_line(run: Callable[[], object]) -> None:
     try:
         run()
     except Exception as exc:
