@@ -215,12 +215,12 @@ def quality_against_peer() -> dict[str, Any]:
         ours = peers = total = 0
         for eval_set in eval_sets:
             for q in eval_set.questions:
-                if not q.answerable or not q.gold:
+                if not q.answerable:
                     continue
                 total += 1
-                quotes = [c.quote for c in service.ask(q.question, 3).citations]
-                ours += any(q.gold in quote or quote in q.gold for quote in quotes)
-                peers += any(q.gold in passages[int(i)].text for i, _ in peer.search(q.question, 3))
+                ours += any(q.answered_by(c.article_id, c.quote) for c in service.ask(q.question, 3).citations)
+                found = [passages[int(i)] for i, _ in peer.search(q.question, 3)]
+                peers += any(q.answered_by(p.article_id, p.text) for p in found)
     return {"questions": total, "pactbot_top3": round(ours / total, 3), "txtai_top3": round(peers / total, 3)}
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -13,12 +14,16 @@ from pydantic import ValidationError
 from bot.console import chat as console_chat
 from bot.render import render_agreements, render_explanation, render_plain
 from bot.settings import Settings, configure_logging
-from index.answer import Explanation
+from index.answer import Explanation, answer_gathered
 from index.articles import ArticleError
 from index.build import BuildReport
+from index.candidates import HybridSearcher
 from index.countries import UnknownCountryError, name_of
-from index.evaluate import EvalError, EvalReport, evaluate, gather_corpus, load_eval_set
+from index.evaluate import EvalError, EvalReport, QuestionResult, load_eval_set, report_of, result_of
+from index.fit import Example, fit, gathered_examples
+from index.fit import cross_validate as cross_validate_by_article
 from index.glossary import GlossaryError
+from index.ranker import MODEL_FILE, load_ranker
 from index.service import SearchService
 from index.store import StoreError, current_name, load_current
 from index.text import counted
@@ -214,44 +219,93 @@ def chat() -> None:
     console_chat(service, settings.top_k)
 
 
-def _print_eval(report: EvalReport) -> None:
-    for r in report.results:
-        if r.answerable:
-            mark = f"rank {r.rank}" if r.rank else ("ABSTAINED" if r.abstained else "miss")
-        else:
-            mark = "abstained" if r.abstained else "ANSWERED"
-        print(f"{mark:>10}  {r.question}")
-    print(f"\nanswerable questions: {report.answerable}, unanswerable: {report.unanswerable}")
-    print(f"top-1 hit rate: {report.top1:.1%}")
-    print(f"top-3 hit rate: {report.top3:.1%}")
-    print(f"MRR: {report.mrr:.3f}")
-    print(f"abstention precision: {report.abstention_precision:.1%}, recall: {report.abstention_recall:.1%}")
-    print(f"answerable questions abstained on: {report.answerable_abstained:.1%}")
+def _print_eval(reports: dict[str, EvalReport], each: bool) -> None:
+    if each:
+        for name, report in reports.items():
+            print(f"{name}:")
+            for result in report.results:
+                if result.answerable:
+                    mark = f"rank {result.rank}" if result.rank else ("ABSTAINED" if result.abstained else "miss")
+                else:
+                    mark = "abstained" if result.abstained else f"ANSWERED ({result.kind or 'unanswerable'})"
+                print(f"{mark:>24}  {result.question}")
+            print()
+    width = max(len(name) for name in reports)
+    print(
+        f"{'questions':<{width}}  {'answerable':>10}  {'top-1':>6}  {'top-3':>6}  {'MRR':>5}  "
+        f"{'off-topic abstained':>19}  {'in-domain abstained':>19}  {'answerable abstained':>20}"
+    )
+    for name, r in reports.items():
+        print(
+            f"{name:<{width}}  {r.answerable:>10}  {r.top1:>6.1%}  {r.top3:>6.1%}  {r.mrr:>5.3f}  "
+            f"{r.offtopic_abstained:>12.1%} of {r.offtopic:<3}  {r.in_domain_abstained:>12.1%} of {r.in_domain:<3}  "
+            f"{r.answerable_abstained:>20.1%}"
+        )
+
+
+def _examples(settings: Settings, files: list[Path]) -> contextlib.AbstractContextManager[list[Example]]:
+    """The questions of `files` with their candidates: each file's corpus indexed afresh in a
+    temporary folder (one index per corpus), a file without one on the configured index."""
+    from index.embedder import MiniLMEmbedder
+
+    sets = [(str(f), load_eval_set(f), f) for f in files]
+    embedder = MiniLMEmbedder()
+    configured: list[SearchService] = []
+
+    def searcher_for(knowledge: Path | None) -> HybridSearcher:
+        if knowledge is None:
+            configured[:] = configured or [_service(settings, need_index=True)]
+            return configured[0].searcher
+        service = SearchService(knowledge, knowledge.parent / "data", embedder)
+        service.rebuild(show_progress=False)
+        return service.searcher
+
+    return gathered_examples(sets, searcher_for)
 
 
 @app.command("eval")
 def eval_command(
-    file: Annotated[Path, typer.Argument(help="A question file (YAML); see tests/eval/.")],
-    as_json: Annotated[bool, typer.Option("--json", help="The full report as JSON.")] = False,
+    files: Annotated[list[Path], typer.Argument(help="Question files (YAML); see tests/eval/.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The full reports as JSON.")] = False,
+    each: Annotated[bool, typer.Option("--each", help="Also each question's outcome.")] = False,
+    cross_validate: Annotated[
+        bool,
+        typer.Option("--cross-validate", help="Refit the ranker without each article's questions to score them."),
+    ] = False,
 ) -> None:
-    """Score answers against a question file. A file that names a corpus is scored on a fresh
-    index of that corpus, built in a temporary folder; otherwise on the configured index."""
+    """Score answers against question files: top-1, top-3, and abstention on answerable, off-topic
+    and in-domain unanswerable questions. A file that names a corpus is scored on a fresh index
+    of it; otherwise on the configured index."""
     settings = _settings()
-    eval_set = load_eval_set(file)
-    with tempfile.TemporaryDirectory(prefix="pactbot-eval-") as tmp:
-        if eval_set.corpus:
-            knowledge = Path(tmp) / "knowledge"
-            knowledge.mkdir()
-            gather_corpus(file, eval_set, knowledge)
-            service = _service(settings, knowledge, Path(tmp) / "data")
-            service.rebuild(show_progress=False)
+    with _examples(settings, files) as examples:
+        if cross_validate:
+            reports = cross_validate_by_article(examples, settings.top_k)
         else:
-            service = _service(settings)
-        report = evaluate(eval_set, lambda q: service.ask(q, settings.top_k))
+            ranker = load_ranker()
+            results: dict[str, list[QuestionResult]] = {str(f): [] for f in files}
+            for e in examples:
+                answer = answer_gathered(e.searcher, e.gathered, ranker, settings.top_k)
+                results[e.source].append(result_of(e.question, answer))
+            reports = {name: report_of(found) for name, found in results.items()}
     if as_json:
-        print(report.model_dump_json(indent=1))
+        print(json.dumps({name: r.model_dump(mode="json") for name, r in reports.items()}, indent=1))
     else:
-        _print_eval(report)
+        _print_eval(reports, each)
+
+
+@app.command("fit")
+def fit_command(
+    files: Annotated[list[Path], typer.Argument(help="Question files to fit on (YAML); see `make fit`.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = MODEL_FILE,
+) -> None:
+    """Fit the ranker and the abstention on labelled question files and write the model file."""
+    settings = _settings()
+    with _examples(settings, files) as examples:
+        ranker = fit(examples, [f.as_posix() for f in files])
+    out.write_text(ranker.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    print(
+        f"fitted on {counted(ranker.questions, 'question')}: abstain below a chance of {ranker.threshold}; wrote {out}"
+    )
 
 
 @app.command()

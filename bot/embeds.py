@@ -35,7 +35,8 @@ def clip(text: str, limit: int) -> str:
 
 
 def _quote_line(c: Citation, limit: int | None = None) -> str:
-    marker = f" [{c.n}]"
+    # Resolved dates go beside the quote, never inside it: the quote stays verbatim.
+    marker = (f" ({escape_markdown('; '.join(c.dates))})" if c.dates else "") + f" [{c.n}]"
     quote = escape_markdown(c.quote)
     if limit is not None:
         quote = clip(quote, max(limit - len(marker) - 4, 1))

@@ -57,7 +57,7 @@ def render_agreements(result: AgreementsAnswer) -> str:
 
 
 def render_explanation(explanation: Explanation) -> str:
-    """The answer, then the candidates it scored with every signal, the thresholds and the rule."""
+    """The answer, then the candidates the ranker scored with every signal, and the rule that decided."""
     lines = [render_plain(explanation.answer), "", f"Decision: {explanation.decision}"]
     if explanation.expansions:
         lines.append("Also searched: " + "; ".join(explanation.expansions))
@@ -65,16 +65,11 @@ def render_explanation(explanation: Explanation) -> str:
     if explanation.unknown_names:
         lines.append("Names no article contains: " + ", ".join(explanation.unknown_names))
     lines.append("Thresholds: " + ", ".join(f"{k} {v}" for k, v in explanation.thresholds.items()))
-    lines.append("Weights: " + ", ".join(f"{k} {v}" for k, v in explanation.weights.items()))
-    lines += ["", "Candidates, best first (relevance = weighted passage + sentence similarity + coverage):"]
-    header = f"{'':2}{'score':>6} {'relev':>6} {'bonus':>5} {'sent':>5} {'cover':>5} {'pass':>5} {'bm25':>6}  where"
-    lines.append(header)
+    lines.append("Abstention read: " + ", ".join(f"{k} {v}" for k, v in explanation.question_features.items()))
+    lines += ["", "Candidates, best first by the fitted ranker (index/ranker.json):"]
     for c in explanation.candidates:
         mark = "*" if c.quoted else " "
-        lines.append(
-            f"{mark} {c.score:6.3f} {c.relevance:6.3f} {c.answer_type_bonus:5.2f} {c.sentence_dense:5.3f} "
-            f"{c.coverage:5.3f} {c.passage_dense:5.3f} {c.passage_lexical:6.2f}  "
-            f"{c.article_id} ¶{c.paragraph} s{c.sentence}: {c.text}"
-        )
+        lines.append(f"{mark} {c.score:7.3f}  {c.article_id} ¶{c.paragraph} s{c.sentence}: {c.text}")
+        lines.append("           " + ", ".join(f"{k} {v:g}" for k, v in c.features.items() if v))
     lines.append("(* quoted in the answer)")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from tqdm import tqdm
 
 from index.agreements import AGREEMENTS_FILE, AgreementMention, apply_corrections, extract, load_corrections
+from index.annotate import annotate
 from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
 from index.embedder import Embedder, HalfVectors, Vectors, return_freed_memory
 from index.glossary import GLOSSARY_FILE, Expander, find_acronyms, load_glossary
@@ -130,18 +131,17 @@ def _reusable_agreements(
 
 
 def embedding_text(title: str, text: str) -> str:
-    """What the model reads for a passage or sentence: the article title gives it context
-    ("the pact" in a paragraph is the pact the headline names)."""
+    """What the model reads for a passage: the article title gives it context ("the pact" in a
+    paragraph is the pact the headline names)."""
     return f"{title}. {text}"
 
 
 def texts_to_embed(title: str, passage: Passage) -> list[str]:
-    """The passage, then each of its sentences when it has more than one (a one-sentence
-    passage's sentence vector is its passage vector)."""
-    texts = [embedding_text(title, passage.text)]
-    if len(passage.sentences) > 1:
-        texts += [embedding_text(title, passage.sentence(j)) for j in range(len(passage.sentences))]
-    return texts
+    """The passage with its title, then each of its sentences alone. A sentence is read without
+    the title: the passage's vector already says what the article is about, and the sentence's
+    own tells apart the sentences of one article (cross-validated on the labelled questions,
+    top-1 rose from 62.5 % to 64.5 %; README "Quality")."""
+    return [embedding_text(title, passage.text)] + [passage.sentence(j) for j in range(len(passage.sentences))]
 
 
 def _vectors(
@@ -183,10 +183,21 @@ def _vectors(
                 for (matrix, row), vector in zip(targets[start : start + ENCODE_CHUNK], fresh, strict=True):
                     matrix[row] = vector
         return_freed_memory()
-    for i, passage in enumerate(passages):
-        if reused_rows[i] < 0 and len(passage.sentences) == 1:
-            sentence_vectors[int(starts[i])] = vectors[i]
     return vectors, sentence_vectors, len(texts)
+
+
+def _annotate(
+    passages: list[Passage], reused_rows: list[int], published: dict[str, dt.date | None], show_progress: bool | None
+) -> None:
+    """Fill in what each new passage's sentences hold (index/annotate.py); reused ones kept theirs."""
+    fresh = [p for p, row in zip(passages, reused_rows, strict=True) if row < 0]
+    items = [(p.sentence(i), published.get(p.article_id)) for p in fresh for i in range(len(p.sentences))]
+    if not items:
+        return
+    disable = None if show_progress is None else not show_progress
+    facts = iter(tqdm(annotate(items), total=len(items), desc="Reading", unit="sentence", disable=disable))
+    for passage in fresh:
+        passage.facts = [next(facts) for _ in passage.sentences]
 
 
 def build_index(
@@ -273,6 +284,7 @@ def update_index(
             report.version = previous.manifest.version
             return report, None
 
+        _annotate(passages, reused_rows, {e.id: e.published for e in entries}, show_progress)
         titles = {e.id: e.title for e in entries}
         vectors, sentence_vectors, report.embedded = _vectors(
             embedder, passages, reused_rows, previous, titles, show_progress

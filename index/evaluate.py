@@ -1,16 +1,24 @@
-"""Scoring the answerer on a question file: hit rates, MRR and abstention quality."""
+"""Scoring the answerer on a question file: hit rates, MRR and abstention by kind of question.
+
+Two layouts are read. Pactbot's own (`questions:` with `question`, `answerable`, `article`,
+`gold`) and the real-news one (`answerable:` and `unanswerable:` lists with `q`, `article`,
+`gold` or `kind`); both become one list of questions.
+"""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from index.answer import Answer
 from index.yamlfile import load_yaml
+
+Kind = Literal["offtopic", "in_domain"]
 
 
 class EvalError(ValueError):
@@ -21,7 +29,13 @@ class EvalQuestion(BaseModel):
     question: str = Field(min_length=1)
     answerable: bool = True
     article: str | None = None  # id of the article holding the gold sentence
-    gold: str | None = None  # the sentence that answers the question, verbatim
+    gold: list[str] = Field(default_factory=list)  # verbatim parts of the sentence that answers
+    kind: Kind | None = None  # for unanswerable questions: off-topic, or about pacts but not answered
+
+    @field_validator("gold", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _gold_for_answerable(self) -> EvalQuestion:
@@ -29,34 +43,61 @@ class EvalQuestion(BaseModel):
             raise ValueError("an answerable question needs `article` and `gold`")
         return self
 
+    def answered_by(self, article_id: str, text: str) -> bool:
+        """Whether `text`, quoted from `article_id`, holds one of the gold parts."""
+        flat = " ".join(text.split())
+        return article_id == self.article and any(" ".join(g.split()) in flat for g in self.gold)
+
 
 class EvalSet(BaseModel):
-    corpus: list[str] = Field(default_factory=list)  # article folders, relative to the file
+    corpus: list[str] = Field(default_factory=list)  # article folders or files, relative to the file
     questions: list[EvalQuestion]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _real_news_layout(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "questions" in data or "answerable" not in data:
+            return data
+        questions = [{"question": q.get("q"), **q} for q in data.get("answerable") or []]
+        questions += [{"question": q.get("q"), "answerable": False, **q} for q in data.get("unanswerable") or []]
+        return {"corpus": data.get("corpus") or [], "questions": questions}
 
 
 class QuestionResult(BaseModel):
     question: str
     answerable: bool
+    kind: Kind | None = None
+    article: str | None = None
     abstained: bool
-    rank: int | None  # 1-based position of the first citation quoting the gold sentence
+    rank: int | None  # 1-based position of the first citation quoting a gold part
 
 
 class EvalReport(BaseModel):
     answerable: int
     unanswerable: int
+    offtopic: int
+    in_domain: int
     top1: float
     top3: float
     mrr: float
     abstention_precision: float  # of the questions abstained on, the share that were unanswerable
     abstention_recall: float  # of the unanswerable questions, the share abstained on
+    offtopic_abstained: float  # of the off-topic questions, the share abstained on
+    in_domain_abstained: float  # of the in-domain unanswerable questions, the share abstained on
     answerable_abstained: float  # of the answerable questions, the share wrongly abstained on
     results: list[QuestionResult]
 
 
 def load_eval_set(path: Path) -> EvalSet:
+    """A question file; one with `include: OTHER` takes its questions from OTHER (relative to it),
+    so a question file kept elsewhere can be given a corpus here."""
     try:
-        return EvalSet.model_validate(load_yaml(path.read_text(encoding="utf-8")))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
+        if isinstance(raw, dict) and isinstance(raw.get("include"), str):
+            included = load_yaml((path.parent / raw.pop("include")).read_text(encoding="utf-8"))
+            if isinstance(included, dict):
+                raw = {**included, **raw}
+        return EvalSet.model_validate(raw)
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise EvalError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     except ValidationError as exc:
@@ -87,14 +128,9 @@ def corpus_files(eval_file: Path, eval_set: EvalSet) -> list[Path]:
     return files
 
 
-def _same(a: str, b: str) -> bool:
-    a, b = " ".join(a.split()), " ".join(b.split())
-    return a in b or b in a
-
-
 def _rank(question: EvalQuestion, answer: Answer) -> int | None:
     for citation in answer.citations:
-        if citation.article_id == question.article and question.gold and _same(citation.quote, question.gold):
+        if question.answered_by(citation.article_id, citation.quote):
             return citation.n
     return None
 
@@ -104,25 +140,40 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 1.0
 
 
-def evaluate(eval_set: EvalSet, ask: Callable[[str], Answer]) -> EvalReport:
-    results = []
-    for q in eval_set.questions:
-        answer = ask(q.question)
-        rank = _rank(q, answer) if q.answerable else None
-        results.append(
-            QuestionResult(question=q.question, answerable=q.answerable, abstained=answer.abstained, rank=rank)
-        )
+def report_of(results: Sequence[QuestionResult]) -> EvalReport:
+    """The figures of a list of results (one question file, or the folds of a cross-validation)."""
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
+    offtopic = [r for r in unanswerable if r.kind == "offtopic"]
+    in_domain = [r for r in unanswerable if r.kind == "in_domain"]
     abstained = [r for r in results if r.abstained]
     return EvalReport(
         answerable=len(answerable),
         unanswerable=len(unanswerable),
+        offtopic=len(offtopic),
+        in_domain=len(in_domain),
         top1=_share(sum(r.rank == 1 for r in answerable), len(answerable)),
         top3=_share(sum(r.rank is not None and r.rank <= 3 for r in answerable), len(answerable)),
         mrr=sum(1 / r.rank for r in answerable if r.rank) / len(answerable) if answerable else 0.0,
         abstention_precision=_share(sum(not r.answerable for r in abstained), len(abstained)),
         abstention_recall=_share(sum(r.abstained for r in unanswerable), len(unanswerable)),
+        offtopic_abstained=_share(sum(r.abstained for r in offtopic), len(offtopic)),
+        in_domain_abstained=_share(sum(r.abstained for r in in_domain), len(in_domain)),
         answerable_abstained=_share(sum(r.abstained for r in answerable), len(answerable)) if answerable else 0.0,
-        results=results,
+        results=list(results),
     )
+
+
+def result_of(question: EvalQuestion, answer: Answer) -> QuestionResult:
+    return QuestionResult(
+        question=question.question,
+        answerable=question.answerable,
+        kind=question.kind,
+        article=question.article,
+        abstained=answer.abstained,
+        rank=_rank(question, answer) if question.answerable else None,
+    )
+
+
+def evaluate(eval_set: EvalSet, ask: Callable[[str], Answer]) -> EvalReport:
+    return report_of([result_of(q, ask(q.question)) for q in eval_set.questions])

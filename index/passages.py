@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from index.annotate import SentenceFacts
 from index.articles import Article
 from index.sentences import sentence_spans
 
@@ -23,6 +24,7 @@ class Passage(BaseModel):
     offset: int  # where `text` starts in the paragraph
     text: str  # an exact slice of the paragraph
     sentences: list[Span]  # sentence spans within `text`
+    facts: list[SentenceFacts] = Field(default_factory=list)  # one per sentence, filled at index time
 
     def sentence(self, i: int) -> str:
         start, end = self.sentences[i]

@@ -15,10 +15,11 @@ from index.answer import Answer, Explanation, answer_question, explain_question
 from index.articles import DEFAULT_MAX_BYTES
 from index.batching import BatchingEncoder
 from index.build import BuildReport, update_index
+from index.candidates import HybridSearcher
 from index.countries import Country, country, resolve
 from index.embedder import Embedder
 from index.glossary import GLOSSARY_FILE, Expander, load_glossary
-from index.search import HybridSearcher
+from index.ranker import Ranker, load_ranker
 from index.store import IndexData, StoreError, current_name, load_current
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,10 @@ class SearchService:
         data_dir: Path,
         embedder: Embedder,
         max_article_bytes: int = DEFAULT_MAX_BYTES,
+        ranker: Ranker | None = None,
     ) -> None:
         self.knowledge_dir = knowledge_dir
+        self.ranker = ranker or load_ranker()  # index/ranker.json unless given (tests give their own)
         self.data_dir = data_dir
         self.embedder = embedder
         self.max_article_bytes = max_article_bytes
@@ -101,11 +104,11 @@ class SearchService:
         self.embedder.encode(["warm-up"])
 
     def ask(self, question: str, k: int = 3) -> Answer:
-        return answer_question(self.searcher, question, k)
+        return answer_question(self.searcher, question, k, self.ranker)
 
     def explain(self, question: str, k: int = 3) -> Explanation:
         """The answer with what was scored and why (`pactbot ask --explain`)."""
-        return explain_question(self.searcher, question, k)
+        return explain_question(self.searcher, question, k, ranker=self.ranker)
 
     def agreements(self, query: str, partner: str | None = None) -> AgreementsAnswer:
         """The agreements of the country `query` names (with `partner`), from the served index.

@@ -37,7 +37,9 @@ from index.vector_index import read_graph
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4  # 2: agreements.jsonl; 3: manifest.json.sha256; 4: float16 sentence vectors
+# 2: agreements.jsonl; 3: manifest.json.sha256; 4: float16 sentence vectors; 5: sentence facts
+# (index/annotate.py), and sentences embedded without the title
+FORMAT = 5
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.json.sha256"  # the manifest's own checksum: it lists the others
 PASSAGES = "passages.jsonl"

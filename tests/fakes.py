@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.embedder import ProgressCallback, Vectors
+from index.features import SENTENCE_FEATURES
+from index.ranker import QUESTION_FEATURES, LinearModel, Ranker
 from index.text import stems
 
 
@@ -38,3 +40,27 @@ class HashEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
+
+
+def transparent_ranker() -> Ranker:
+    """A ranker whose every decision can be worked out by hand: candidates ordered by sentence
+    similarity plus coverage; on topic when the best sentence covers over half of the
+    question's terms; never answering a question with names no article contains."""
+
+    def model(features: tuple[str, ...], weights: dict[str, float], bias: float = 0.0) -> LinearModel:
+        n = len(features)
+        return LinearModel(
+            features=list(features),
+            mean=[0.0] * n,
+            scale=[1.0] * n,
+            weights=[weights.get(f, 0.0) for f in features],
+            bias=bias,
+        )
+
+    return Ranker(
+        order=model(SENTENCE_FEATURES, {"sentence_dense": 1.0, "coverage": 1.0}),
+        on_topic=model(QUESTION_FEATURES, {"best_coverage": 20.0}, bias=-10.0),
+        topic_threshold=0.5,
+        answerable=model(QUESTION_FEATURES, {"unknown_names": -20.0}, bias=10.0),
+        threshold=0.5,
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer_type import AnswerType, asked_for, holds
+from index.answer_type import AnswerType, asked_for
 
 
 @pytest.mark.parametrize(
@@ -11,43 +11,22 @@ from index.answer_type import AnswerType, asked_for, holds
         ("When will Japan and the UK sign the defence pact?", AnswerType.DATE),
         ("  when did Finland join", AnswerType.DATE),
         ("In what year was the treaty signed?", AnswerType.DATE),
-        ("Which month did the talks start?", AnswerType.DATE),
+        ("what day were britain and germany going to confirm it", AnswerType.DATE),
         ("How many sites can American troops use?", AnswerType.NUMBER),
-        ("How much money has the Pentagon set aside?", AnswerType.NUMBER),
         ("How long had Sweden stayed out of alliances?", AnswerType.NUMBER),
-        ("Why did Ankara object?", None),
+        ("How much money has the Pentagon set aside?", AnswerType.AMOUNT),
+        ("how much extra energy money did britain give ukraine", AnswerType.AMOUNT),
+        ("what will the frigates cost", AnswerType.AMOUNT),
+        ("who's hosting healey in berlin", AnswerType.PERSON),
+        ("which korean leader was at the summit", AnswerType.PERSON),
+        ("which countries joined the treaty", AnswerType.COUNTRY),
+        ("which terror group did austin bring up", AnswerType.ORGANISATION),
+        ("where does the first council take place", AnswerType.PLACE),
+        ("Why did Ankara object?", AnswerType.REASON),
+        ("is trinity house the first deal of its kind?", AnswerType.YES_NO),
         ("What did the expert say about whenever talks resume?", None),
         ("RAA Japan Philippines", None),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: AnswerType | None) -> None:
     assert asked_for(question) == kind
-
-
-@pytest.mark.parametrize(
-    ("sentence", "dated"),
-    [
-        ("The programme was announced on 9 December 2022 in a joint statement.", True),
-        ("Japan and the Philippines signed a defence agreement in Manila on Monday.", True),
-        ("The agreement was signed in 2014.", True),
-        ("Talks began in May 2023 and ended on December 9.", True),
-        ("Japan and the UK are set to sign a defence pact.", False),
-        ("The talks were held in Might when the leaders met.", False),  # the seed's spun "May"
-        ("Two thousand troops took part.", False),
-    ],
-)
-def test_a_sentence_holds_a_date(sentence: str, dated: bool) -> None:
-    assert holds(AnswerType.DATE, sentence) is dated
-
-
-@pytest.mark.parametrize(
-    ("sentence", "numbered"),
-    [
-        ("The Philippines has named four more sites.", True),
-        ("The Pentagon allocated more than $82 million.", True),
-        ("Support climbed above 70 percent.", True),
-        ("China reacted sharply to the announcement.", False),
-    ],
-)
-def test_a_sentence_holds_a_number(sentence: str, numbered: bool) -> None:
-    assert holds(AnswerType.NUMBER, sentence) is numbered

@@ -78,9 +78,9 @@ def test_adding_one_article_embeds_only_its_passages(
     (knowledge / "canada-japan.md").write_text(NEW_ARTICLE, encoding="utf-8")
     report = build_index(knowledge, data_dir, fake_embedder)
     assert report.added == ["canada-japan"] and not report.changed and not report.removed
-    # Two one-sentence paragraphs: two texts, each with the title for context.
-    assert len(fake_embedder.calls) == report.embedded == 2
-    assert all(call.startswith("Canada and Japan begin talks") for call in fake_embedder.calls)
+    # Two one-sentence paragraphs: each passage with the title for context, and its sentence alone.
+    assert len(fake_embedder.calls) == report.embedded == 4
+    assert sum(call.startswith("Canada and Japan begin talks") for call in fake_embedder.calls) == 2
     after = load_current(data_dir)
     assert len(after.passages) == len(before.passages) + 2
     # Reused vectors are carried over exactly.
@@ -368,4 +368,4 @@ def test_an_update_starts_from_disk_when_another_process_built_meanwhile(
     fake_embedder.calls.clear()
     report = service.rebuild(False)
     assert report.added == ["canada-japan-2"] and report.unchanged.count("canada-japan") == 1
-    assert len(fake_embedder.calls) == 2
+    assert len(fake_embedder.calls) == 4  # its two passages and their two sentences

@@ -41,11 +41,6 @@ def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -
 
 
 @pytest.fixture(scope="module")
-def held_out(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
-    return build_for("questions-test.yaml", tmp_path_factory.mktemp("held-out"), real_embedder)
-
-
-@pytest.fixture(scope="module")
 def seed_only(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
     root = tmp_path_factory.mktemp("seed")
     knowledge = root / "knowledge"
@@ -87,32 +82,44 @@ def run(service: SearchService, name: str) -> EvalReport:
     return evaluate(load_eval_set(EVAL / name), lambda q: service.ask(q, 3))
 
 
-# Per question file: the index it runs on, then floors for size (answerable, unanswerable), top-1,
-# top-3, MRR and abstention recall, and a ceiling for the share of answerable questions abstained.
+# Per question file: floors for size (answerable, unanswerable), top-1, top-3, MRR, off-topic and
+# in-domain abstention, and a ceiling for the share of answerable questions abstained on. Set a
+# little below the figures measured with the shipped index/ranker.json (README "Quality"); the
+# held-out files are never fitted on.
 FLOORS = {
-    "questions-dev.yaml": ("service", (60, 15), 0.66, 0.84, 0.75, 0.90, 0.05),
-    "questions-test.yaml": ("held_out", (50, 15), 0.70, 0.80, 0.75, 0.93, 0.05),
+    "questions-dev.yaml": ((90, 19), 0.63, 0.85, 0.73, 1.0, 0.85, 0.07),
+    "questions-test.yaml": ((50, 15), 0.72, 0.84, 0.78, 1.0, 0.85, 0.07),
+    "questions-news-test.yaml": ((80, 27), 0.61, 0.76, 0.68, 0.83, 0.0, 0.07),
 }
 
 
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> dict[str, SearchService]:
+    return {name: build_for(name, tmp_path_factory.mktemp("eval"), real_embedder) for name in FLOORS}
+
+
 @pytest.mark.parametrize("name", FLOORS)
-def test_quality_stays_above_its_floors(request: pytest.FixtureRequest, name: str) -> None:
-    index, (answerable, unanswerable), top1, top3, mrr, recall, abstained = FLOORS[name]
-    report = run(request.getfixturevalue(index), name)
+def test_quality_stays_above_its_floors(indexes: dict[str, SearchService], name: str) -> None:
+    (answerable, unanswerable), top1, top3, mrr, offtopic, in_domain, abstained = FLOORS[name]
+    report = run(indexes[name], name)
     assert report.answerable >= answerable and report.unanswerable >= unanswerable
     assert report.top1 >= top1
     assert report.top3 >= top3
     assert report.mrr >= mrr
-    assert report.abstention_recall >= recall
+    assert report.offtopic_abstained >= offtopic
+    assert report.in_domain_abstained >= in_domain
     assert report.answerable_abstained <= abstained
 
 
 def test_every_gold_sentence_is_in_its_article() -> None:
     """The question files themselves: a gold that is not verbatim in its article can never be hit."""
-    for name in ("questions-dev.yaml", "questions-test.yaml"):
-        eval_set = load_eval_set(EVAL / name)
-        files = corpus_files(EVAL / name, eval_set)
+    for question_file in sorted(EVAL.glob("questions-*.yaml")):
+        eval_set = load_eval_set(question_file)
+        files = corpus_files(question_file, eval_set)
         for q in eval_set.questions:
             if q.answerable:
                 (path,) = [p for p in files if p.stem == q.article]
-                assert q.gold and q.gold in path.read_text(encoding="utf-8"), q.question
+                text = path.read_text(encoding="utf-8")
+                assert q.gold and all(part in text for part in q.gold), (question_file.name, q.question)
+            else:
+                assert q.kind in ("offtopic", "in_domain"), (question_file.name, q.question)

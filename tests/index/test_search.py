@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from index.search import top_rows
+from index.candidates import top_rows
 
 # Few distinct values, so that ties (common in BM25 scores: many passages score 0) are tested.
 scores = arrays(np.float32, st.integers(1, 60), elements=st.sampled_from([0.0, 0.5, 1.0, 2.5, 7.0]))

@@ -1,8 +1,13 @@
-"""Hybrid retrieval over one index version: dense (FAISS) and lexical (BM25), fused, then the
-sentences of the best passages scored for quoting."""
+"""Candidates for an answer, the first step of a question's path: passages found by meaning
+(FAISS) and by wording (BM25), fused, and their sentences with what was measured of them.
+
+The path goes on in index/features.py (signals per sentence), index/ranker.py (the fitted
+order and the decision to abstain) and index/quotes.py (what is quoted); index/answer.py walks it.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -10,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from index import vector_index
-from index.answer_type import AnswerType, asked_for, holds
+from index.about import read_articles
+from index.answer_type import AnswerType, asked_for
 from index.countries import names_of
 from index.embedder import Embedder
 from index.glossary import Expander, Expansion
@@ -22,19 +28,6 @@ from index.text import stems
 RRF_K = 60
 # Expansion words count half: they widen recall, the user's own words decide.
 EXPANSION_WEIGHT = 0.5
-# A sentence's score: how close its passage and the sentence itself are to the question in
-# meaning, and how much of the question's wording it shares. Chosen on the development
-# question set (tests/eval/questions-dev.yaml), where the sentence itself mattered more than
-# its passage and lexical coverage broke ties between paraphrases; see README "Quality".
-PASSAGE_WEIGHT = 0.3
-SENTENCE_WEIGHT = 0.7
-COVERAGE_WEIGHT = 0.5
-# Added when the question asks for a date or a number and the sentence holds one
-# (index/answer_type.py): on the development questions 0.1 to 0.2 all gave the same two more
-# first places, and more than 0.2 began to promote any dated sentence over the answer.
-ANSWER_TYPE_WEIGHT = 0.15
-
-
 _NAME = re.compile(r"\b[A-Z][\w’'-]*")
 _QUESTION_OPENERS = frozenset(
     "what when who whom whose why how which where is are was were did do does can could will would "
@@ -65,8 +58,15 @@ class SentenceHit:
     sentence: int  # index of the sentence in the passage
     dense: float  # cosine similarity of question and sentence
     coverage: float  # IDF-weighted share of the question's terms that the sentence contains
-    relevance: float  # how well the sentence matches the question's topic
-    score: float  # relevance, plus a bonus when it holds the kind of answer asked for
+
+
+def _pairs(words: list[str]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(words))
+
+
+def question_pairs(question: str) -> set[tuple[str, str]]:
+    """The question's pairs of consecutive stems: "sting ray", "trinity house"."""
+    return _pairs(stems(question))
 
 
 def top_rows(scores: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.intp]:
@@ -101,7 +101,9 @@ class HybridSearcher:
         # Citations need each article's details; looked up once per version, not per question.
         self.articles: dict[str, ArticleEntry] = {a.id: a for a in data.manifest.articles}
         self._sentence_stems: dict[int, list[set[str]]] = {}
+        self._sentence_pairs: dict[int, list[set[tuple[str, str]]]] = {}
         self._sentence_starts = sentence_starts(data.passages)
+        self.about = read_articles(data)
 
     def make_query(self, question: str) -> Query:
         expansions = self.expander.expand(question)
@@ -167,13 +169,14 @@ class HybridSearcher:
             dense.update({r: float(s) for r, s in zip(missing, sims, strict=True)})
         return [PassageHit(row=r, dense=dense[r], lexical=float(lexical_all[r]), fused=fused[r]) for r in best]
 
-    def _stems_of(self, row: int) -> list[set[str]]:
-        cached = self._sentence_stems.get(row)
-        if cached is None:
-            passage = self.data.passages[row]
-            cached = [set(stems(passage.sentence(i), True)) for i in range(len(passage.sentences))]
-            self._sentence_stems[row] = cached
-        return cached
+    def idf(self, term: str) -> float:
+        """The term's inverse document frequency; a term the index has never seen weighs as much
+        as the rarest one it has."""
+        return float(self._idf[self._vocab[term]]) if term in self._vocab else self._rarest
+
+    def knows(self, term: str) -> bool:
+        """Whether some passage has the stem `term`, or the glossary does."""
+        return term in self._vocab or term in self.expander.known_words
 
     def coverage(self, query: Query, words: set[str]) -> float:
         """IDF-weighted share of the question's own terms found in `words`.
@@ -187,7 +190,7 @@ class HybridSearcher:
         for term, weight in query.terms.items():
             if weight < 1.0:
                 continue
-            idf = float(self._idf[self._vocab[term]]) if term in self._vocab else self._rarest
+            idf = self.idf(term)
             total += idf
             if term in words or any(
                 term in e.used and any(alt <= words for alt in e.alternatives) for e in query.expansions
@@ -195,18 +198,31 @@ class HybridSearcher:
                 matched += idf
         return matched / total if total else 0.0
 
+    def stems_of(self, row: int) -> list[set[str]]:
+        """The stems of each sentence of passage `row`, stop words kept (cached per passage)."""
+        cached = self._sentence_stems.get(row)
+        if cached is None:
+            passage = self.data.passages[row]
+            cached = [set(stems(passage.sentence(i), True)) for i in range(len(passage.sentences))]
+            self._sentence_stems[row] = cached
+        return cached
+
+    def pairs_of(self, row: int) -> list[set[tuple[str, str]]]:
+        """Each sentence's pairs of consecutive stems, stop words left out (cached per passage)."""
+        cached = self._sentence_pairs.get(row)
+        if cached is None:
+            passage = self.data.passages[row]
+            cached = [_pairs(stems(passage.sentence(i))) for i in range(len(passage.sentences))]
+            self._sentence_pairs[row] = cached
+        return cached
+
     def sentences(self, query: Query, hits: list[PassageHit]) -> list[SentenceHit]:
-        """Every sentence of the given passages, best first."""
+        """Every sentence of the given passages, in passage order."""
         out = []
         for hit in hits:
-            passage = self.data.passages[hit.row]
             first = int(self._sentence_starts[hit.row])
-            words = self._stems_of(hit.row)
+            words = self.stems_of(hit.row)
             sims = self.data.sentence_vectors[first : first + len(words)] @ query.vector
             for i, (sentence_words, sim) in enumerate(zip(words, sims, strict=True)):
-                cov = self.coverage(query, sentence_words)
-                relevance = PASSAGE_WEIGHT * hit.dense + SENTENCE_WEIGHT * float(sim) + COVERAGE_WEIGHT * cov
-                bonus = ANSWER_TYPE_WEIGHT if query.wants and holds(query.wants, passage.sentence(i)) else 0.0
-                out.append(SentenceHit(hit.row, i, float(sim), cov, relevance, relevance + bonus))
-        out.sort(key=lambda s: -s.score)
+                out.append(SentenceHit(hit.row, i, float(sim), self.coverage(query, sentence_words)))
         return out
