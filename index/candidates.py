@@ -42,6 +42,8 @@ class Query:
     vector: npt.NDArray[np.float32]
     terms: dict[str, float]  # stem -> BM25 weight (1 for the question's words, less for expansions)
     wants: AnswerType | None  # the kind of answer asked for ("when" -> a date), if any
+    # The question's own terms for coverage: (stem, IDF, the glossary alternatives that also count).
+    own: tuple[tuple[str, float, tuple[frozenset[str], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,13 @@ class HybridSearcher:
         # The question alone is embedded: glossary phrases appended to it made the text longer
         # to encode and changed no ranking on the development questions; BM25 gets them instead.
         vector = self.embedder.encode([question])[0]
-        return Query(question, expansions, vector, terms, asked_for(question))
+        # Read once per question: coverage is worked out for every candidate sentence.
+        own = tuple(
+            (term, self.idf(term), tuple(alt for e in expansions if term in e.used for alt in e.alternatives))
+            for term, weight in terms.items()
+            if weight >= 1.0
+        )
+        return Query(question, expansions, vector, terms, asked_for(question), own)
 
     def _lexical_scores(self, query: Query) -> npt.NDArray[np.float32]:
         scores = np.zeros(len(self.data.passages), dtype=np.float32)
@@ -187,14 +195,9 @@ class HybridSearcher:
         "Vilnius" is not answered by a passage that merely mentions NATO.
         """
         total = matched = 0.0
-        for term, weight in query.terms.items():
-            if weight < 1.0:
-                continue
-            idf = self.idf(term)
+        for term, idf, alternatives in query.own:
             total += idf
-            if term in words or any(
-                term in e.used and any(alt <= words for alt in e.alternatives) for e in query.expansions
-            ):
+            if term in words or any(alt <= words for alt in alternatives):
                 matched += idf
         return matched / total if total else 0.0
 

@@ -69,14 +69,14 @@ def sentence_features(
     pairs = question_pairs(query.text)
     own = set(query.terms)
     rows = np.zeros((len(hits), len(SENTENCE_FEATURES)), dtype=np.float64)
-    passage_words: dict[int, set[str]] = {}
+    passage_coverage: dict[int, float] = {}
     for i, hit in enumerate(hits):
         rank, found = by_row[hit.row]
         passage = data.passages[hit.row]
         facts = passage.facts[hit.sentence] if passage.facts else None
         words = searcher.stems_of(hit.row)
-        if hit.row not in passage_words:
-            passage_words[hit.row] = set().union(*words)
+        if hit.row not in passage_coverage:
+            passage_coverage[hit.row] = searcher.coverage(query, set().union(*words))
         article_names = articles.names.get(passage.article_id, frozenset())
         held = bool(wants and facts and wants.value in facts.kinds)
         text = passage.sentence(hit.sentence)
@@ -86,7 +86,7 @@ def sentence_features(
             found.lexical / best_lexical,
             1.0 / (1 + rank),
             hit.coverage,
-            searcher.coverage(query, passage_words[hit.row]),
+            passage_coverage[hit.row],
             len(pairs & searcher.pairs_of(hit.row)[hit.sentence]) / len(pairs) if pairs else 0.0,
             float(held),
             float(bool(wants) and not held),
