@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -18,8 +19,18 @@ from index.answer import Explanation, answer_gathered
 from index.articles import ArticleError
 from index.build import BuildReport
 from index.candidates import HybridSearcher
-from index.countries import UnknownCountryError, name_of
-from index.evaluate import EvalError, EvalReport, QuestionResult, load_eval_set, report_of, result_of
+from index.countries import UnknownCountryError, name_of, resolve
+from index.evaluate import (
+    CountryReport,
+    EvalError,
+    EvalReport,
+    QuestionResult,
+    gather_corpus,
+    load_eval_set,
+    report_of,
+    result_of,
+    score_countries,
+)
 from index.fit import Example, fit, gathered_examples
 from index.fit import cross_validate as cross_validate_by_article
 from index.glossary import GlossaryError
@@ -291,6 +302,53 @@ def eval_command(
         print(json.dumps({name: r.model_dump(mode="json") for name, r in reports.items()}, indent=1))
     else:
         _print_eval(reports, each)
+
+
+@app.command("eval-countries")
+def eval_countries_command(
+    files: Annotated[list[Path], typer.Argument(help="Question files with `countries:` cases (YAML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="The full reports as JSON.")] = False,
+) -> None:
+    """Score country lookups against the files' country cases: partners found (recall), parties
+    right (precision over the partners a case lists or rules out), and whether every agreement
+    shown is cited. Each file's corpus is indexed afresh in a temporary folder."""
+    from index.embedder import MiniLMEmbedder
+
+    settings = _settings()
+    embedder = MiniLMEmbedder()
+    reports: dict[str, CountryReport] = {}
+    for file in files:
+        eval_set = load_eval_set(file)
+        with tempfile.TemporaryDirectory(prefix="pactbot-") as tmp:
+            if eval_set.corpus:
+                knowledge = Path(tmp) / "knowledge"
+                knowledge.mkdir()
+                gather_corpus(file, eval_set, knowledge)
+                service = SearchService(knowledge, Path(tmp) / "data", embedder)
+                service.rebuild(show_progress=False)
+            else:
+                service = _service(settings, need_index=True)
+
+            def partners_of(country: str, service: SearchService = service) -> tuple[set[str], int]:
+                found = service.agreements(country).agreements
+                iso3 = resolve(country).iso3
+                return {p for a in found for p in a.parties if p != iso3}, sum(not a.citations for a in found)
+
+            reports[str(file)] = score_countries(eval_set.countries, partners_of, lambda name: resolve(name).iso3)
+    if as_json:
+        print(json.dumps({name: r.model_dump(mode="json") for name, r in reports.items()}, indent=1))
+        return
+    for name, report in reports.items():
+        print(f"{name}:")
+        for r in report.results:
+            wrong = f"  WRONG: {', '.join(r.wrong)}" if r.wrong else ""
+            missed = f"  missed: {', '.join(r.missed)}" if r.missed else ""
+            other = f"  also shown: {', '.join(r.unjudged)}" if r.unjudged else ""
+            print(f"  {r.country}: found {', '.join(r.found) or '-'}{missed}{wrong}{other}")
+        print(
+            f"  {counted(report.cases, 'case')}: partners found {report.recall:.1%}, parties right "
+            f"{report.precision:.1%}, every agreement cited: {'yes' if report.every_agreement_cited else 'no'}"
+        )
 
 
 @app.command("fit")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -15,7 +15,11 @@ from index.articles import ArticleInfo
 from index.citation import Citation
 from index.countries import Country, Mention, UnknownCountryError, find_countries, name_of, resolve
 from index.glossary import Expander
+from index.parties import is_party, parse
 from index.yamlfile import load_yaml, yaml_problem
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force"]
 # In order of progress: a later mention of an agreement may move it along, never back.
@@ -117,10 +121,17 @@ _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 _JOINED = re.compile(r"^(?:\s*,)?\s*(?:and\s+)?(?:the\s+)?$")
 
 
-def _joined_groups(text: str) -> list[list[Mention]]:
+Keep = Callable[[Mention], bool]  # whether a country named in a sentence can be a party to it
+
+
+def _anyone(mention: Mention) -> bool:
+    return True
+
+
+def _joined_groups(text: str, keep: Keep = _anyone) -> list[list[Mention]]:
     """Runs of countries joined by commas and "and" ("A, B and C"), in order."""
     groups: list[list[Mention]] = []
-    for mention in find_countries(text):
+    for mention in filter(keep, find_countries(text)):
         if groups and _JOINED.match(text[groups[-1][-1].end : mention.start]):
             groups[-1].append(mention)
         else:
@@ -128,10 +139,10 @@ def _joined_groups(text: str) -> list[list[Mention]]:
     return groups
 
 
-def _between(sentence: str) -> list[str]:
+def _between(sentence: str, keep: Keep = _anyone) -> list[str]:
     """The countries of "between A and B" (or "A, B and C"), when the sentence has it: they
     are the parties, whoever else welcomed or watched."""
-    for group in _joined_groups(sentence):
+    for group in _joined_groups(sentence, keep):
         if len(group) >= 2 and _BETWEEN.search(sentence[: group[0].start]):
             return list(dict.fromkeys(m.iso3 for m in group))
     return []
@@ -147,13 +158,13 @@ def _main_pair(title: str, sentences: Sequence[tuple[int, str]]) -> list[str]:
     return next((p for p in (_parties(s) for _, s in sentences) if len(p) >= 2), [])
 
 
-def _parties(sentence: str) -> list[str]:
-    between = _between(sentence)
+def _parties(sentence: str, keep: Keep = _anyone) -> list[str]:
+    between = _between(sentence, keep)
     if between:
         return between
     parties: list[str] = []
     beneficiaries: list[str] = []
-    for mention in find_countries(sentence):
+    for mention in filter(keep, find_countries(sentence)):
         before, after = sentence[: mention.start], sentence[mention.end :]
         if _PLACE_BEFORE.search(before) or _TARGET_BEFORE.search(before) or _NOT_A_PARTY_AFTER.match(after):
             continue
@@ -199,17 +210,26 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     sentence that names two.
     """
     main_pair = _main_pair(article.title, sentences)
+    reporting = [
+        (paragraph, sentence, keyword)
+        for paragraph, sentence in sentences
+        if (keyword := _AGREEMENT.search(sentence)) is not None
+        and not (_needs_a_name(keyword.group(1)) and not _has_name(sentence, expander))
+    ]
+    # Only the sentences that report an agreement are parsed (index/parties.py).
+    docs = parse([sentence for _, sentence, _ in reporting])
     mentions = []
-    for paragraph, sentence in sentences:
-        keyword = _AGREEMENT.search(sentence)
-        if keyword is None or (_needs_a_name(keyword.group(1)) and not _has_name(sentence, expander)):
-            continue
-        parties = set(_parties(sentence))
+    for (paragraph, sentence, keyword), doc in zip(reporting, docs, strict=True):
+
+        def keep(mention: Mention, doc: Doc = doc) -> bool:
+            return is_party(doc, mention.start, mention.end)
+
+        named = _parties(sentence, keep)
+        parties = set(named)
         if _THE_PARTIES.search(sentence):
             parties |= set(main_pair)
         if len(parties) < 2:
             continue
-        named = _parties(sentence)
         if keyword.group(1).lower() in _PLURALS and len(named) >= 3:
             # "Tokyo has similar pacts with Australia and the UK": one pact with each.
             groups = [{named[0], other} for other in named[1:]]

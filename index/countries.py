@@ -126,6 +126,10 @@ def _convert(query: str) -> str | None:
     return result if isinstance(result, str) and result != _NOT_FOUND else None
 
 
+# Names people type for a country that running text must not be read as ("Member States").
+_QUERY_ONLY = {"states": "USA"}
+
+
 def resolve(query: str) -> Country:
     """The country `query` names: a name, code, short form, demonym or capital. Close
     misspellings ("Phillipines") resolve to the one close match; otherwise UnknownCountryError
@@ -135,7 +139,7 @@ def resolve(query: str) -> Country:
         raise UnknownCountryError(query, [])
     names = _names()
     key = re.sub(r"^the\s+", "", text.lower())
-    iso3 = names.lookup.get(key) or _convert(text)
+    iso3 = names.lookup.get(key) or _QUERY_ONLY.get(key) or _convert(text)
     if iso3:
         return country(iso3)
     # Only whole names are offered: codes are too short to be meant by a misspelling.

@@ -49,9 +49,19 @@ class EvalQuestion(BaseModel):
         return article_id == self.article and any(" ".join(g.split()) in flat for g in self.gold)
 
 
+class CountryCase(BaseModel):
+    """A country and the partners the articles make it a party with; `never`: countries named
+    nearby that are no party (a threat, a venue, a place)."""
+
+    country: str
+    partners: list[str] = Field(default_factory=list)
+    never: list[str] = Field(default_factory=list)
+
+
 class EvalSet(BaseModel):
     corpus: list[str] = Field(default_factory=list)  # article folders or files, relative to the file
-    questions: list[EvalQuestion]
+    questions: list[EvalQuestion] = Field(default_factory=list)
+    countries: list[CountryCase] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -60,7 +70,7 @@ class EvalSet(BaseModel):
             return data
         questions = [{"question": q.get("q"), **q} for q in data.get("answerable") or []]
         questions += [{"question": q.get("q"), "answerable": False, **q} for q in data.get("unanswerable") or []]
-        return {"corpus": data.get("corpus") or [], "questions": questions}
+        return {"corpus": data.get("corpus") or [], "questions": questions, "countries": data.get("countries") or []}
 
 
 class QuestionResult(BaseModel):
@@ -86,6 +96,55 @@ class EvalReport(BaseModel):
     in_domain_abstained: float  # of the in-domain unanswerable questions, the share abstained on
     answerable_abstained: float  # of the answerable questions, the share wrongly abstained on
     results: list[QuestionResult]
+
+
+class CountryResult(BaseModel):
+    country: str
+    found: list[str]  # listed partners among the parties shown, ISO3
+    missed: list[str]  # listed partners not shown
+    wrong: list[str]  # `never` countries shown as partners
+    unjudged: list[str]  # partners shown that the case neither lists nor rules out
+    uncited: int  # agreements shown without a quote behind them
+
+
+class CountryReport(BaseModel):
+    """Partners found (recall) and parties right (precision, over the partners the cases judge)."""
+
+    cases: int
+    recall: float
+    precision: float
+    every_agreement_cited: bool
+    results: list[CountryResult]
+
+
+def score_countries(
+    cases: Sequence[CountryCase], partners_of: Callable[[str], tuple[set[str], int]], iso3: Callable[[str], str]
+) -> CountryReport:
+    """`partners_of(country)`: the partners shown for it (ISO3) and how many of its agreements
+    have no citation; `iso3(name)`: a case's country name as ISO3."""
+    results = []
+    for case in cases:
+        shown, uncited = partners_of(case.country)
+        listed, never = {iso3(p) for p in case.partners}, {iso3(p) for p in case.never}
+        results.append(
+            CountryResult(
+                country=case.country,
+                found=sorted(shown & listed),
+                missed=sorted(listed - shown),
+                wrong=sorted(shown & never),
+                unjudged=sorted(shown - listed - never),
+                uncited=uncited,
+            )
+        )
+    found = sum(len(r.found) for r in results)
+    judged = found + sum(len(r.wrong) for r in results)
+    return CountryReport(
+        cases=len(results),
+        recall=_share(found, found + sum(len(r.missed) for r in results)),
+        precision=_share(found, judged),
+        every_agreement_cited=all(r.uncited == 0 for r in results),
+        results=results,
+    )
 
 
 def load_eval_set(path: Path) -> EvalSet:

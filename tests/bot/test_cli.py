@@ -141,6 +141,27 @@ def test_eval_scores_a_question_file_on_its_own_corpus(
     assert row.startswith(str(questions)) and "100.0%" in row
 
 
+def test_eval_countries_scores_partners_found_and_parties_right(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = tmp_path / "countries.yaml"
+    cases.write_text(
+        f"corpus: [{env}]\ncountries:\n"
+        "- country: Japan\n  partners: [UK, Philippines, Peru]\n  never: [China]\n"
+        "- country: Beijing\n  partners: []\n  never: [Japan]\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli(capsys, monkeypatch, "eval-countries", str(cases), "--json")
+    assert code == 0
+    (report,) = json.loads(out).values()
+    japan, beijing = report["results"]
+    assert {"GBR", "PHL"} <= set(japan["found"]) and japan["missed"] == ["PER"] and japan["wrong"] == []
+    assert beijing["found"] == [] and report["recall"] == pytest.approx(2 / 3)
+    assert report["precision"] == 1.0 and report["every_agreement_cited"] is True
+    code, out, _ = cli(capsys, monkeypatch, "eval-countries", str(cases))
+    assert "2 cases: partners found" in out and "parties right 100.0%" in out
+
+
 @pytest.mark.parametrize(
     ("args", "variable", "value", "message"),
     [

@@ -79,6 +79,35 @@ def test_places_and_deterred_countries_are_not_parties() -> None:
     assert all(c not in m.parties for m in found for c in ("CHN", "TWN"))
 
 
+@pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [
+        # A place or a source, however it is worded before the name.
+        (
+            "Austin noted Kenya's partnership with the U.S. in countering al-Shabab, an Islamist militant "
+            "group based in neighboring Somalia.",
+            ("KEN", "USA"),
+        ),
+        # The threat the agreement answers, named after it.
+        (
+            "Biden and Yoon bolstered the U.S.-South Korean defense alliance in the face of growing nuclear "
+            "threats posed by North Korea.",
+            ("KOR", "USA"),
+        ),
+        ("Australia and Japan signed the treaty amid Beijing's growing assertiveness.", ("AUS", "JPN")),
+        ("The UK and Germany agreed the pact at talks hosted in France.", ("DEU", "GBR")),
+        ("Poland and South Korea sealed the arms deal as the invasion by Russia dragged on.", ("KOR", "POL")),
+    ],
+)
+def test_the_parse_tells_parties_from_threats_and_places(sentence: str, parties: tuple[str, ...]) -> None:
+    assert pairs(mentions(sentence)) == [parties]
+
+
+def test_a_membership_list_of_three_is_one_agreement_with_every_member() -> None:
+    found = mentions("The leaders of the United States, Japan and South Korea agreed a trilateral pact at Camp David.")
+    assert pairs(found) == [("JPN", "KOR", "USA")]
+
+
 def test_plural_pacts_are_one_with_each_partner() -> None:
     found = mentions("Canberra has similar pacts with Tokyo and Washington, both now in force.")
     assert pairs(found) == [("AUS", "JPN"), ("AUS", "USA")]
