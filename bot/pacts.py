@@ -35,8 +35,10 @@ async def country_choices(interaction: discord.Interaction, current: str) -> lis
 
 
 def _status(agreement: Agreement) -> str:
-    date = agreement.date.isoformat() if agreement.date else "undated"
-    return f"**{escape_markdown(agreement.name)}**: {status_label(agreement.status)} ({date})"
+    return (
+        f"**{escape_markdown(agreement.name)}**: {status_label(agreement.status)} ({agreement.dated}) "
+        f"· {agreement.evidence}"
+    )
 
 
 def _step(step: TimelineEntry) -> str:

@@ -38,8 +38,9 @@ def render_agreements(result: AgreementsAnswer) -> str:
         if partners != current:
             lines += ["", partners]
             current = partners
-        date = agreement.date.isoformat() if agreement.date else "undated"
-        lines.append(f"  {agreement.name}: {status_label(agreement.status)} ({date})")
+        lines.append(
+            f"  {agreement.name}: {status_label(agreement.status)} ({agreement.dated}) [{agreement.evidence}]"
+        )
         if not partner:
             for c in agreement.citations:
                 lines += [f"    {quoted(c.quote)}", f"      {source_line(c)}"]

@@ -14,8 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from index.articles import ArticleInfo
 from index.citation import Citation
 from index.countries import Country, Mention, UnknownCountryError, find_countries, name_of, resolve
+from index.dates import looks_ahead
+from index.dates import resolve as resolve_date
 from index.glossary import Expander
 from index.parties import is_party, parse
+from index.text import counted
 from index.yamlfile import load_yaml, yaml_problem
 
 if TYPE_CHECKING:
@@ -38,7 +41,10 @@ class AgreementMention(BaseModel):
     name: str  # canonical where the glossary knows it ("Reciprocal Access Agreement"), else generic
     parties: list[str]  # ISO 3166-1 alpha-3 codes, sorted
     status: Status | None  # None when the sentence does not say how far it has got
-    date: dt.date | None  # the article's date
+    date: dt.date | None  # the article's date: when it was reported
+    # The date the sentence gives for it, resolved against the article's and as precise as the
+    # text allows ("2022-01" for "in January"); None when it gives none.
+    when: str | None = None
     article_id: str
     paragraph: int
     quote: str  # the sentence, verbatim
@@ -50,15 +56,35 @@ class Agreement(BaseModel):
     name: str
     parties: list[str]
     status: Status | None  # the status of the latest mention that shows one
-    date: dt.date | None  # the date of the latest mention
+    date: dt.date | None  # when that mention was reported (its article's date)
+    when: str | None = None  # the date the text gives for that status, as precise as it allows
+    sentences: int = 0  # how many sentences report it ...
+    articles: int = 0  # ... in how many articles
+    weak: bool = False  # one sentence of one article: a possible misreading, shown as such
+    correction: bool = False  # added or changed by a moderator in knowledge/agreements.yaml
     citations: list[Citation]
+
+    @property
+    def evidence(self) -> str:
+        """How it was found, in words: "3 sentences in 2 articles", "one mention only"."""
+        if self.correction:
+            return "moderator's correction"
+        if self.weak:
+            return "one mention only"
+        return f"{counted(self.sentences, 'sentence')} in {counted(self.articles, 'article')}"
+
+    @property
+    def dated(self) -> str:
+        """The date the text gives, with the date it was reported beside it."""
+        reported = f"reported {self.date.isoformat()}" if self.date else "undated"
+        return f"{self.when}, {reported}" if self.when else reported
 
 
 # Words that make a sentence about an agreement ("settlement" and "offers" are the seed's
 # paraphrases of "agreement" and "deals").
 _AGREEMENT = re.compile(
     r"\b(pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
-    r"programmes?|RAA|VFA)\b",
+    r"programmes?|contracts?|frameworks?|RAA|VFA)\b",
     re.IGNORECASE,
 )
 _NAMED = re.compile(r"\b(?:Agreement|Treaty|Pact|Accord|Alliance|Partnership|Programme|Program)\b")
@@ -189,7 +215,46 @@ def _has_name(sentence: str, expander: Expander) -> bool:
 _PLURALS = {"pacts", "agreements", "deals", "treaties", "accords", "settlements"}
 
 
-def _name(sentence: str, keyword: str, expander: Expander) -> str:
+# Adjectives that say what kind of agreement an unnamed one is ("a maritime security agreement");
+# others ("new", "landmark", "bilateral") say nothing that tells two agreements apart.
+_KIND_ADJECTIVES = frozenset("maritime military naval nuclear strategic economic intelligence cyber".split())
+_KIND_NOUNS = {
+    word: base
+    for base, forms in (
+        ("agreement", "agreement agreements pact pacts deal deals accord accords"),
+        ("treaty", "treaty treaties"),
+    )
+    for word in forms.split()
+}
+
+
+def _kind(doc: Doc | None, start: int) -> str | None:
+    """An unnamed agreement's kind from the words that modify its noun: "maritime security
+    agreement", "logistics agreement"; None when only "defence" or nothing modifies it."""
+    if doc is None:
+        return None
+    span = doc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None:
+        return None
+    noun = span.root
+    words = [
+        t.lower_
+        for t in noun.children
+        if t.i < noun.i
+        and ((t.dep_ == "compound" and t.pos_ == "NOUN") or (t.dep_ == "amod" and t.lower_ in _KIND_ADJECTIVES))
+    ]
+    for t in list(noun.children):  # "maritime security": the compound's own modifiers
+        if t.dep_ == "compound":
+            words[:0] = [
+                c.lower_ for c in t.children if c.dep_ in ("amod", "compound") and c.lower_ in _KIND_ADJECTIVES
+            ]
+    words = [w for w in dict.fromkeys(words) if w not in ("defence", "defense", "security") or len(words) > 1]
+    if not words:
+        return None
+    return f"{' '.join(words)} {_KIND_NOUNS.get(noun.lower_, noun.lower_)}"
+
+
+def _name(sentence: str, keyword: str, expander: Expander, doc: Doc | None = None, start: int = 0) -> str:
     named = [t for t in expander.canonical_terms(sentence) if _NAMED.search(t) and t[0].isupper()]
     if named:
         return named[0]
@@ -199,7 +264,9 @@ def _name(sentence: str, keyword: str, expander: Expander) -> str:
     word = keyword.lower()
     if word.startswith(("allian", "partnership", "programme")):
         return word.rstrip("s")  # "alliances" -> "alliance"
-    return GENERIC
+    # An unnamed agreement of a particular kind stays its own: a "maritime security agreement"
+    # is never merged into the pair's named one, as a bare "the pact" is.
+    return _kind(doc, start) or GENERIC
 
 
 def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander: Expander) -> list[AgreementMention]:
@@ -235,7 +302,9 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
             groups = [{named[0], other} for other in named[1:]]
         else:
             groups = [parties]
-        name, status = _name(sentence, keyword.group(1), expander), status_of(sentence)
+        name = _name(sentence, keyword.group(1), expander, doc, keyword.start(1))
+        status = status_of(sentence)
+        when = _date_given(doc, sentence, article.published)
         for group in groups:
             mentions.append(
                 AgreementMention(
@@ -243,12 +312,24 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
                     parties=sorted(group),
                     status=status,
                     date=article.published,
+                    when=when,
                     article_id=article.id,
                     paragraph=paragraph,
                     quote=sentence,
                 )
             )
     return mentions
+
+
+def _date_given(doc: Doc, sentence: str, published: dt.date | None) -> str | None:
+    """The first date the sentence gives, resolved against the article's (index/dates.py)."""
+    future = looks_ahead(sentence)
+    for ent in doc.ents:
+        if ent.label_ == "DATE":
+            dated = resolve_date(ent.text, published, future)
+            if dated is not None:
+                return dated.value
+    return None
 
 
 def _progress(status: Status | None) -> int:
@@ -283,12 +364,19 @@ def summarise(mentions: Sequence[AgreementMention], articles: Mapping[str, Artic
             (m for m in group if m.status), key=lambda m: (m.date or dt.date.min, _progress(m.status)), default=None
         )
         citations = [_citation(n, m, articles.get(m.article_id)) for n, m in enumerate(group, start=1)]
+        shown = latest or group[-1]
+        sources = {m.article_id for m in group}
         agreements.append(
             Agreement(
                 name=name,
                 parties=list(parties),
-                status=latest.status if latest else None,
-                date=(latest or group[-1]).date,
+                status=shown.status,
+                date=shown.date,
+                when=shown.when,
+                sentences=len(group),
+                articles=len(sources),
+                weak=len(group) == 1 and AGREEMENTS_FILE not in sources,
+                correction=AGREEMENTS_FILE in sources,
                 citations=citations,
             )
         )
@@ -389,6 +477,7 @@ def apply_corrections(
             parties=c.parties,
             status=c.status,
             date=c.date,
+            when=c.date.isoformat() if c.date else None,
             article_id=AGREEMENTS_FILE,
             paragraph=n,
             quote=c.note or f"{c.name}: {c.status or 'status not given'}.",

@@ -14,15 +14,27 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.annotate import BATCH, pipeline
+from index.text import stems
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 # Prepositions that make their object a place, a source or a target, never a party.
 _PLACE_PREPOSITIONS = frozenset(
-    "in at near across within throughout around inside from off into onto toward towards against over amid "
+    "in at near across within throughout around inside off into onto toward towards against over amid "
     "amidst beyond outside upon".split()
 )
+# Verbs that make their subject or object a party ("signed", "agreed", "joins"), as stems.
+_AGREEING = frozenset(
+    stems(
+        "sign agree join negotiate conclude ink seal ratify approve strike forge upgrade elevate deepen launch "
+        "renew extend host buy sell order supply procure purchase acquire deliver build develop hold welcome "
+        "announce unveil commit pledge meet talk discuss"
+    )
+)
+# How a clause hangs from the sentence when it only sets the scene: "as China presses its
+# claims", "the north of the country facing Taiwan", "which Russia invaded".
+_SIDE_CLAUSES = frozenset({"advcl", "acl", "relcl"})
 # Words above a country in the parse that make it the threat, not a party: "threats posed by
 # North Korea", "to counter China", "China's assertiveness", "the invasion by Russia".
 _THREAT_WORDS = frozenset(
@@ -56,4 +68,8 @@ def is_party(doc: Doc, start: int, end: int) -> bool:
         return False
     if token.dep_ == "poss" and token.head.lower_ in _THREAT_WORDS:
         return False
-    return not any(ancestor.lower_ in _THREAT_WORDS for ancestor in token.ancestors)
+    if any(ancestor.lower_ in _THREAT_WORDS for ancestor in token.ancestors):
+        return False
+    # The nearest verb above it: a country acting in a side clause that agrees nothing is no party.
+    verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    return not (verb is not None and verb.dep_ in _SIDE_CLAUSES and not set(stems(verb.lower_)) & _AGREEING)

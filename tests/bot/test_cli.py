@@ -262,7 +262,10 @@ def test_agreements_json_has_the_documented_shape(
     assert set(result) == {"query", "country", "agreements"}
     assert result["query"] == "Japan" and result["country"] == {"name": "Japan", "iso3": "JPN"}
     first = result["agreements"][0]
-    assert set(first) == {"name", "parties", "status", "date", "citations"}
+    assert set(first) == {
+        "name", "parties", "status", "date", "when", "sentences", "articles", "weak", "correction", "citations"
+    }  # fmt: skip
+    assert first["sentences"] >= 1 and first["articles"] >= 1 and first["weak"] == (first["sentences"] == 1)
     assert "JPN" in first["parties"] and len(first["parties"]) >= 2
     citation = first["citations"][0]
     assert set(citation) == {

@@ -174,6 +174,52 @@ def test_summary_takes_the_latest_status_and_merges_generic_words_into_the_named
     assert len(agreements_of("JPN", found, articles, partner="GBR")) == 1
 
 
+def test_a_status_carries_the_date_the_text_gives_resolved_against_the_article() -> None:
+    article = ARTICLE.model_copy(update={"published": dt.date(2022, 11, 4)})
+    sentences = [
+        "Japan and Australia signed the Reciprocal Access Agreement in January.",
+        "India and France signed a defence pact on Tuesday.",
+        "Japan and the UK will sign the pact in December.",
+        "Vietnam and Indonesia are negotiating a logistics agreement.",
+    ]
+    found = extract(article, list(enumerate(sentences, start=1)), EXPANDER)
+    assert [m.when for m in found] == ["2022-01", "2022-11-01", "2022-12", None]
+    assert all(m.date == dt.date(2022, 11, 4) for m in found)
+    (summary,) = summarise(found[:1], {"test": article})
+    assert summary.dated == "2022-01, reported 2022-11-04"
+
+
+def test_an_unnamed_agreement_of_a_kind_is_never_merged_into_the_named_one() -> None:
+    found = mentions(
+        "Japan and the Philippines signed the Reciprocal Access Agreement in Manila.",
+        "Japan and the Philippines also signed a maritime security agreement.",
+        "Japan and the Philippines said the pact would deepen ties.",
+    )
+    names = sorted(a.name for a in summarise(found, {"test": ARTICLE}))
+    assert names == ["Reciprocal Access Agreement", "maritime security agreement"]
+
+
+def test_one_mention_is_marked_weak_and_corrections_are_shown_as_corrections(tmp_path: Path) -> None:
+    found = mentions(
+        "India and France signed a defence pact in Paris.",
+        "Japan and the UK signed the Reciprocal Access Agreement.",
+        "The Reciprocal Access Agreement between Japan and the UK took effect.",
+    )
+    by_name = {a.name: a for a in summarise(found, {"test": ARTICLE})}
+    weak, strong = by_name["defence agreement"], by_name["Reciprocal Access Agreement"]
+    assert weak.weak and weak.evidence == "one mention only"
+    assert not strong.weak and strong.evidence == "2 sentences in 1 article" and strong.status == "in force"
+    corrections = tmp_path / "agreements.yaml"
+    corrections.write_text(
+        "agreements:\n  - parties: [Japan, Australia]\n    name: Reciprocal Access Agreement\n    status: signed\n",
+        encoding="utf-8",
+    )
+    (added,) = [
+        a for a in summarise(apply_corrections(found, load_corrections(corrections)[0]), {}) if "AUS" in a.parties
+    ]
+    assert added.correction and not added.weak and added.evidence == "moderator's correction"
+
+
 def test_corrections_add_and_remove_and_a_bad_file_is_reported(tmp_path: Path) -> None:
     corrections = tmp_path / "agreements.yaml"
     corrections.write_text(
@@ -217,7 +263,9 @@ def partners(service: SearchService, country: str) -> set[str]:
 
 def test_on_the_seed_article(tmp_path: Path) -> None:
     service = seed_service(tmp_path)
-    assert {"GBR", "AUS", "PHL", "USA"} <= partners(service, "Japan")
+    # The US is no partner from "Whereas President Joe Biden has reinvigorated US alliances, Japan
+    # turned nervous...": a side clause that sets the scene agrees nothing (index/parties.py).
+    assert {"GBR", "AUS", "PHL"} <= partners(service, "Japan")
     assert "JPN" in partners(service, "UK")
     parties = {p for a in service.searcher.data.agreements for p in a.parties}
     assert not parties & {"CHN", "TWN", "DEU"}
