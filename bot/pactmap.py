@@ -136,6 +136,28 @@ def _progress(status: Status | None) -> int:
     return -1 if status is None else STATUSES.index(status)
 
 
+# A single mention (index/agreements.py `weak`) is drawn faint: a possible misreading should not
+# look as authoritative as a treaty reported again and again.
+WEAK_ALPHA = 0.3
+WEAK_LEGEND = "Faint: one mention only"
+
+
+def edge_label(agreement: Agreement) -> str:
+    """What an edge says: the agreement's (shortened) name, and the date the text gives, if any."""
+    name = short_name(agreement.name)
+    return f"{name}\n{agreement.when}" if agreement.when else name
+
+
+def edge_alpha(agreement: Agreement) -> float:
+    return WEAK_ALPHA if agreement.weak else 1.0
+
+
+def legend_entries(agreements: Sequence[Agreement]) -> list[str]:
+    """The legend's labels: the statuses present, in the one status vocabulary, then the faint-edge note."""
+    labels = [status_label(s).capitalize() for s in legend_statuses(agreements)]
+    return labels + ([WEAK_LEGEND] if any(a.weak for a in agreements) else [])
+
+
 def short_name(name: str, limit: int = LABEL_LIMIT) -> str:
     """A name short enough for an edge label.
 
@@ -442,6 +464,7 @@ def _draw_edges(ax: Axes, drawn: Sequence[Edge], layout: Mapping[str, Point], fo
             curve = (1 - t) ** 2 * p1 + 2 * (1 - t) * t * control + t**2 * p2
             colour = STATUS_COLOURS[agreement.status]
             line = _status_line(agreement.status, curve[:, 0], curve[:, 1])
+            line.set_alpha(edge_alpha(agreement))
             line.set_zorder(1.5 + _progress(agreement.status) / 10)  # the furthest along on top
             ax.add_line(line)
             if labelled:
@@ -450,9 +473,10 @@ def _draw_edges(ax: Axes, drawn: Sequence[Edge], layout: Mapping[str, Point], fo
                 ax.text(
                     float(x),
                     float(y),
-                    short_name(agreement.name),
+                    edge_label(agreement),
                     fontsize=EDGE_FONT,
                     color=TEXT_COLOUR,
+                    alpha=edge_alpha(agreement),
                     ha="center",
                     va="center",
                     zorder=2.5,
@@ -507,7 +531,8 @@ def draw_pact_map(
     if title is None:
         title = f"Defence agreements of {names.get(focus) or focus}" if focus else "Defence agreements"
     statuses = legend_statuses(agreement for _, _, agreement in drawn)
-    legend_rows = 0 if not statuses else 1 if len(statuses) <= 4 else 2
+    entries = len(statuses) + any(agreement.weak for _, _, agreement in drawn)
+    legend_rows = 0 if not statuses else 1 if entries <= 4 else 2
 
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)  # this figure's own canvas, to measure text with (no pyplot, no global backend)
@@ -561,13 +586,18 @@ def draw_pact_map(
             label.set_position(layout[c])
 
     if statuses:
+        shown = [agreement for _, _, agreement in drawn]
         handles = [_status_line(s, [], []) for s in statuses]
+        if any(a.weak for a in shown):
+            faint = _status_line(None, [], [])
+            faint.set_alpha(WEAK_ALPHA)
+            handles.append(faint)
         fig.legend(
             handles,
-            [status_label(s).capitalize() for s in statuses],
+            legend_entries(shown),
             loc="lower center",
             bbox_to_anchor=(0.5, 0.08 / HEIGHT_IN),
-            ncol=len(statuses) if legend_rows == 1 else math.ceil(len(statuses) / 2),
+            ncol=len(handles) if legend_rows == 1 else math.ceil(len(handles) / 2),
             fontsize=LEGEND_FONT,
             frameon=False,
             handlelength=3.0,

@@ -38,9 +38,7 @@ def render_agreements(result: AgreementsAnswer) -> str:
         if partners != current:
             lines += ["", partners]
             current = partners
-        lines.append(
-            f"  {agreement.name}: {status_label(agreement.status)} ({agreement.dated}) [{agreement.evidence}]"
-        )
+        lines.append(f"  {agreement.name}: {status_label(agreement.status)} ({agreement.dated}) [{agreement.evidence}]")
         if not partner:
             for c in agreement.citations:
                 lines += [f"    {quoted(c.quote)}", f"      {source_line(c)}"]

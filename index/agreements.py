@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force"]
 # In order of progress: a later mention of an agreement may move it along, never back.
 STATUSES: tuple[Status, ...] = ("considering", "negotiating", "expected to sign", "signed", "ratified", "in force")
+# Bumped when the way agreements are read from text changes: indexes read them again (without
+# embedding anything) rather than keep what an older reader found.
+READER_VERSION = 2
 UNKNOWN_STATUS = "status unknown"  # a mention that does not say how far the agreement has got
 
 

@@ -12,7 +12,14 @@ import numpy as np
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
-from index.agreements import AGREEMENTS_FILE, AgreementMention, apply_corrections, extract, load_corrections
+from index.agreements import (
+    AGREEMENTS_FILE,
+    READER_VERSION,
+    AgreementMention,
+    apply_corrections,
+    extract,
+    load_corrections,
+)
 from index.annotate import annotate
 from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
 from index.embedder import Embedder, HalfVectors, Vectors, return_freed_memory
@@ -278,7 +285,9 @@ def update_index(
             report.warnings.append(problem)
         # The glossary (canonical names) and the corrections shape the agreements: when they
         # change, the agreements are read again, without embedding anything.
-        agreements_input = glossary.model_dump_json() + "".join(c.model_dump_json() for c in corrections)
+        agreements_input = (
+            f"{READER_VERSION}" + glossary.model_dump_json() + "".join(c.model_dump_json() for c in corrections)
+        )
         agreements_sha256 = hashlib.sha256(agreements_input.encode()).hexdigest()
         if previous is not None and not report.modified and previous.manifest.agreements_sha256 == agreements_sha256:
             report.version = previous.manifest.version

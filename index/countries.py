@@ -159,6 +159,11 @@ _SPAN = re.compile(r"\b(?:[A-Z][\w’'.]*)(?:\s+(?:of\s+|and\s+)?[A-Z][\w’'.]*
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
+# The short forms running text uses for countries; other two- and three-letter codes ("MP",
+# "PM", "IT", "AI") are far more often something else.
+_TEXT_ABBREVIATIONS = frozenset("US USA UK ROK DPRK PRC ROC UAE NZ DRC".split())
+
+
 @dataclass(frozen=True)
 class Mention:
     iso3: str
@@ -179,8 +184,10 @@ def find_countries(text: str) -> list[Mention]:
                 end = span.start() + words[j - 1].end()
                 raw = _POSSESSIVE.sub("", text[start:end].rstrip(",;:"))
                 form = next((f for f in (raw, raw.rstrip(".")) if f.lower() in lookup), "")
-                # Short forms count only in capitals: "US" is a country, "us" is not.
-                if form and (len(form) > 3 or form.isupper()):
+                # Short forms count only in capitals and only the ones news writes for countries:
+                # "US" is a country, "us" is not, and "MP" after a name is a member of parliament,
+                # not the Northern Mariana Islands' ISO code.
+                if form and (len(form) > 3 or form.upper() in _TEXT_ABBREVIATIONS):
                     found.append(Mention(lookup[form.lower()], start, start + len(form)))
                     i = j
                     break

@@ -13,9 +13,14 @@ from bot.pactmap import (
     DPI,
     FOCUS_FILL,
     HEIGHT_IN,
+    WEAK_ALPHA,
+    WEAK_LEGEND,
     WIDTH_IN,
     draw_pact_map,
+    edge_alpha,
+    edge_label,
     edges,
+    legend_entries,
     legend_statuses,
     map_edges,
     map_nodes,
@@ -185,3 +190,18 @@ def test_node_labels_use_names_and_fall_back_to_codes() -> None:
     assert node_label("JPN", NAMES) == "Japan"
     assert node_label("GBR", NAMES) == "United\nKingdom"
     assert node_label("ITA", NAMES) == "ITA"
+
+
+def test_a_single_mention_is_drawn_faint_and_the_legend_says_what_faint_means(tmp_path: Path) -> None:
+    strong = agreement("Reciprocal Access Agreement", ["JPN", "GBR"]).model_copy(
+        update={"when": "2023-01", "sentences": 3, "articles": 2}
+    )
+    weak = agreement("defence agreement", ["IND", "FRA"], "negotiating").model_copy(
+        update={"weak": True, "sentences": 1, "articles": 1}
+    )
+    assert edge_alpha(weak) == WEAK_ALPHA < edge_alpha(strong) == 1.0
+    assert edge_label(strong) == "RAA\n2023-01" and edge_label(weak) == "defence agreement"
+    assert legend_entries([strong, weak]) == ["Negotiating", "Signed", WEAK_LEGEND]
+    assert legend_entries([strong]) == ["Signed"]
+    draw_pact_map([strong, weak], {"JPN": "Japan"}, tmp_path / "map.png")
+    assert (tmp_path / "map.png").read_bytes().startswith(b"\x89PNG")

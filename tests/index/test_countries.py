@@ -78,3 +78,8 @@ def test_every_name_of_a_country_from_any_one_of_them() -> None:
     assert names_of("Russian") == names_of("Kremlin")
     assert all(len(name) > 3 for name in names_of("UK"))  # no codes: "gb" is no word to look for
     assert names_of("Narnia") == [] and names_of("Pact") == []
+
+
+def test_only_the_abbreviations_news_uses_for_countries_are_read_as_countries() -> None:
+    text = "Defence Secretary John Healey MP told the PM that the US, the UK and the ROK agreed."
+    assert [m.iso3 for m in find_countries(text)] == ["USA", "GBR", "KOR"]
