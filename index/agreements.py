@@ -92,14 +92,8 @@ _AGREEMENT = re.compile(
 )
 _NAMED = re.compile(r"\b(?:Agreement|Treaty|Pact|Accord|Alliance|Partnership|Programme|Program)\b")
 _ACRONYM_NEAR = re.compile(r"\b([A-Z]{3,})\b(?=(?:\s+\w+){0,2}\s+(?:pact|partnership|alliance|deal|agreement|treaty))")
-# Where a country is only a place ("talks in London") or the one deterred ("the threat from
-# China", "a conflict over Taiwan"), it is no party.
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|within|across|throughout|near|around)\s+(?:the\s+)?$", re.IGNORECASE)
-_TARGET_BEFORE = re.compile(
-    r"\b(?:against|towards?|over|from|deter\w*|threat|risk|pressure|stress|coercion|conflict|war|battle|"
-    r"tensions?|message|rival\w*|aggression|hostil\w*|targets?|strikes?|counter\w*|contain\w*)\b(?:\s+\S+){0,3}\s*$",
-    re.IGNORECASE,
-)
+# Whether a country is only a place ("talks in London") or the one deterred ("the threat from
+# China") is read from the sentence's parse (index/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
 # the "American Enterprise Institute" is a think-tank.
 _NOT_A_PARTY_AFTER = re.compile(
@@ -195,7 +189,7 @@ def _parties(sentence: str, keep: Keep = _anyone) -> list[str]:
     beneficiaries: list[str] = []
     for mention in filter(keep, find_countries(sentence)):
         before, after = sentence[: mention.start], sentence[mention.end :]
-        if _PLACE_BEFORE.search(before) or _TARGET_BEFORE.search(before) or _NOT_A_PARTY_AFTER.match(after):
+        if _NOT_A_PARTY_AFTER.match(after):
             continue
         (beneficiaries if _BENEFICIARY_BEFORE.search(before) else parties).append(mention.iso3)
     parties = list(dict.fromkeys(parties))

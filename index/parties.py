@@ -42,7 +42,7 @@ _THREAT_WORDS = frozenset(
     "assertiveness assertive coercion coercive pressure provocation provocations hostility invasion invade "
     "invaded attack attacks attacked war conflict tension tensions rivalry rival rivals militant militants "
     "counter countering deter deterring deterrence contain containing confront confronting expansionism "
-    "expansion buildup build-up rise".split()
+    "expansion buildup build-up rise message warning".split()
 )
 
 
@@ -66,10 +66,17 @@ def is_party(doc: Doc, start: int, end: int) -> bool:
         token = token.head
     if token.dep_ == "pobj" and token.head.lower_ in _PLACE_PREPOSITIONS:
         return False
+    # The addressee of a verb that agrees nothing: "would send a message to China".
+    if token.dep_ == "pobj" and token.head.dep_ == "dative" and not _agrees(token.head.head):
+        return False
     if token.dep_ == "poss" and token.head.lower_ in _THREAT_WORDS:
         return False
     if any(ancestor.lower_ in _THREAT_WORDS for ancestor in token.ancestors):
         return False
     # The nearest verb above it: a country acting in a side clause that agrees nothing is no party.
     verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
-    return not (verb is not None and verb.dep_ in _SIDE_CLAUSES and not set(stems(verb.lower_)) & _AGREEING)
+    return not (verb is not None and verb.dep_ in _SIDE_CLAUSES and not _agrees(verb))
+
+
+def _agrees(verb: Token) -> bool:
+    return bool(set(stems(verb.lower_)) & _AGREEING)
