@@ -55,6 +55,17 @@ def _share(names: set[str], found: frozenset[str] | set[str]) -> float:
     return len(names & found) / len(names) if names else 1.0
 
 
+def _name_shares(
+    names: set[str], anywhere: set[str], sentence: set[str], article: frozenset[str], lead: frozenset[str] | None
+) -> tuple[float, float, float, float]:
+    """names_in_sentence, names_in_article, names_in_lead and names_elsewhere for one sentence."""
+    if not names:
+        return 1.0, 1.0, 1.0, 0.0
+    in_article = sum(n in article or n in sentence for n in names) / len(names)
+    elsewhere = sum(n not in article and n not in sentence for n in anywhere) / len(anywhere) if anywhere else 0.0
+    return _share(names, sentence), in_article, _share(names, lead or frozenset()), elsewhere
+
+
 def sentence_features(
     searcher: HybridSearcher, query: Query, passages: list[PassageHit], hits: list[SentenceHit]
 ) -> npt.NDArray[np.float64]:
@@ -92,10 +103,7 @@ def sentence_features(
             float(bool(wants) and not held),
             float(names_wanted and held and facts is not None and bool(set(facts.names) - own)),
             float(wants is AnswerType.DATE and facts is not None and any(d.relative for d in facts.dates)),
-            _share(names, words[hit.sentence]),
-            _share(names, article_names | words[hit.sentence]),
-            _share(names, articles.lead.get(passage.article_id, frozenset())),
-            len(anywhere - article_names - words[hit.sentence]) / len(anywhere) if anywhere else 0.0,
+            *_name_shares(names, anywhere, words[hit.sentence], article_names, articles.lead.get(passage.article_id)),
             0.0,  # dense_rank and coverage_rank: filled in below, once every hit is read
             0.0,
             1.0 / passage.paragraph,
