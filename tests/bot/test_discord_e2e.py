@@ -447,8 +447,11 @@ async def test_agreements_command_groups_quotes_by_partner(fake: FakeDiscord, bo
     embed = message.embeds[0]
     assert embed["title"] == "Agreements of Japan"
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    assert {"United Kingdom", "Philippines", "Australia", "United States"} <= set(fields)
+    assert {"United Kingdom", "Philippines", "Australia"} <= set(fields)
     assert "**Reciprocal Access Agreement**" in fields["United Kingdom"] and "> “" in fields["United Kingdom"]
+    # How it was found and the date the text gives, beside the date it was reported.
+    assert "reported 2022-11-04) · " in fields["United Kingdom"]
+    assert "one mention only" in fields["United Kingdom"] or " sentences in " in fields["United Kingdom"]
     assert all(len(v) <= 1024 for v in fields.values()) and message.mention_ids == []
     pair = await (await fake.invoke_command("agreements", {"country": "Tokyo", "partner": "Manila"})).wait_for_final(
         timeout=ANSWER_TIMEOUT
