@@ -18,6 +18,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -258,6 +259,48 @@ def _stretch(pos: npt.NDArray[np.float64], aspect: float) -> npt.NDArray[np.floa
     factor = aspect * h / w
     scale = np.array([min(factor, STRETCH), 1.0] if factor >= 1 else [1.0, min(1 / factor, STRETCH)])
     return np.asarray(pos * scale, dtype=np.float64)
+
+
+# Past this many countries an all-countries map is laid out by region, roughly where the regions
+# lie on a world map, so that thirty countries read as a map rather than a tangle.
+REGION_LAYOUT_FROM = 16
+# Where each continent's countries gather, in units of the plot's half-width and half-height.
+REGION_ANCHORS: dict[str, Point] = {
+    "America": (-0.8, 0.0),
+    "Europe": (-0.3, 0.45),
+    "Africa": (-0.25, -0.6),
+    "Asia": (0.45, 0.3),
+    "Oceania": (0.75, -0.6),
+}
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+@cache
+def _continents() -> dict[str, str]:
+    import country_converter as coco
+
+    data = coco.CountryConverter().data
+    return dict(zip(data["ISO3"], data["continent"], strict=True))
+
+
+def region_of(iso3: str) -> str:
+    """The continent a country is drawn in ("America", "Europe", "Africa", "Asia", "Oceania")."""
+    return _continents().get(iso3, "")
+
+
+def region_layout(nodes: Sequence[str], spacing: float = 0.13) -> dict[str, Point]:
+    """Countries gathered by continent round the continent's anchor (REGION_ANCHORS), each
+    gathering a sunflower spiral in name order; positions in units of the plot's half-axes."""
+    by_region: dict[str, list[str]] = defaultdict(list)
+    for c in sorted(nodes):
+        by_region[region_of(c)].append(c)
+    layout: dict[str, Point] = {}
+    for region, members in by_region.items():
+        ax, ay = REGION_ANCHORS.get(region, (0.0, 0.0))
+        for k, c in enumerate(members):
+            r = spacing * math.sqrt(k)
+            layout[c] = (ax + r * math.cos(k * _GOLDEN_ANGLE), ay + r * math.sin(k * _GOLDEN_ANGLE))
+    return layout
 
 
 def _network_layout(nodes: Sequence[str], drawn: Sequence[Edge], aspect: float) -> dict[str, Point]:
@@ -578,6 +621,8 @@ def draw_pact_map(
         if focus is not None:
             partners = [c for c in nodes if c != focus]
             layout = _star_layout(focus, _partner_order(partners, _partner_links(focus, drawn)), half_w, half_h)
+        elif len(nodes) >= REGION_LAYOUT_FROM:
+            layout = {c: (x * half_w, y * half_h) for c, (x, y) in region_layout(nodes).items()}
         else:
             layout = _fit(_network_layout(nodes, drawn, half_w / half_h), half_w, half_h)
         layout = _separate(layout, sizes, drawn, width / 2, height / 2, pinned=focus)

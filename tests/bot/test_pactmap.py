@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from bot.pactmap import (
     DPI,
     FOCUS_FILL,
     HEIGHT_IN,
+    REGION_LAYOUT_FROM,
     WEAK_ALPHA,
     WEAK_LEGEND,
     WIDTH_IN,
@@ -25,6 +27,8 @@ from bot.pactmap import (
     map_edges,
     map_nodes,
     node_label,
+    region_layout,
+    region_of,
     short_name,
 )
 from index.agreements import Agreement, Status
@@ -205,3 +209,20 @@ def test_a_single_mention_is_drawn_faint_and_the_legend_says_what_faint_means(tm
     assert legend_entries([strong]) == ["Signed"]
     draw_pact_map([strong, weak], {"JPN": "Japan"}, tmp_path / "map.png")
     assert (tmp_path / "map.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_map_of_many_countries_gathers_them_by_region() -> None:
+    codes = "USA CAN BRA GBR FRA DEU POL KEN NGA EGY JPN KOR CHN IND PHL AUS NZL FJI".split()
+    layout = region_layout(codes)
+    assert set(layout) == set(codes) and region_of("JPN") == "Asia" and region_of("FJI") == "Oceania"
+
+    def distance(a: str, b: str) -> float:
+        return float(np.hypot(layout[a][0] - layout[b][0], layout[a][1] - layout[b][1]))
+
+    same = [distance(a, b) for a in codes for b in codes if a < b and region_of(a) == region_of(b)]
+    other = [distance(a, b) for a in codes for b in codes if a < b and region_of(a) != region_of(b)]
+    assert max(same) < np.median(other)
+    assert layout["USA"][0] < layout["FRA"][0] < layout["JPN"][0]  # west to east, as on a world map
+    assert len(codes) >= REGION_LAYOUT_FROM
+    agreements = [agreement("defence agreement", [a, b]) for a, b in itertools.pairwise(codes)]
+    assert sorted(draw_pact_map(agreements, {}, io.BytesIO())) == sorted(codes)
