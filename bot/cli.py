@@ -179,6 +179,32 @@ def _questions(arguments: list[str]) -> list[str]:
     return questions
 
 
+@app.command("add")
+def add_command(urls: Annotated[list[str], typer.Argument(help="Links to news articles (http or https).")]) -> None:
+    """Add articles by their links: fetch each page, extract its article, save it in the knowledge
+    folder and index it. Exits 1 if any link was refused (each refusal is one line)."""
+    from index.links import LinkError, add_link
+
+    settings = _settings()
+    service = _service(settings)
+    service.rebuild(show_progress=False)  # the index the duplicate checks compare against
+    refused = 0
+    for url in urls:
+        try:
+            added = add_link(service, url, settings.fetch_limits)
+        except LinkError as exc:
+            refused += 1
+            print(f"pactbot: {exc}", file=sys.stderr)
+            continue
+        date = added.published.isoformat() if added.published else "undated"
+        print(
+            f"added {added.file}: {added.title} — {added.publisher or 'unknown publisher'}, {date} "
+            f"({counted(added.paragraphs, 'paragraph')})"
+        )
+    if refused:
+        raise typer.Exit(1)
+
+
 @app.command()
 def ask(
     questions: Annotated[list[str], typer.Argument(help="Questions; '-' reads one per line from standard input.")],

@@ -19,6 +19,7 @@ from bot.context import bot_of
 from bot.errors import NotModeratorError, UserError
 from index.articles import ARTICLE_SUFFIXES, ArticleError, parse_article
 from index.build import BuildReport
+from index.links import LinkError, add_link
 from index.store import BuildInProgressError
 from index.text import counted
 
@@ -103,13 +104,24 @@ def _save_atomically(path: Path, raw: bytes) -> None:
     os.replace(tmp, path)
 
 
-@app_commands.command(name="ingest", description="Moderators: add or replace an article (.md or .txt) and index it.")
-@app_commands.describe(file="The article file; optional YAML front matter, one paragraph per line")
+@app_commands.command(name="ingest", description="Moderators: add an article from a file or a link, and index it.")
+@app_commands.describe(
+    file="An article file (.md or .txt); optional YAML front matter, one paragraph per line",
+    url="Or a link to a news article (http or https): its text is extracted and indexed",
+)
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 @app_commands.check(moderators_only)
-async def ingest(interaction: discord.Interaction, file: discord.Attachment) -> None:
+async def ingest(
+    interaction: discord.Interaction, file: discord.Attachment | None = None, url: str | None = None
+) -> None:
+    if (file is None) == (url is None):
+        raise UserError("Give either a file or a url to add, not both and not neither.")
     await interaction.response.defer(ephemeral=True, thinking=True)
+    if url is not None:
+        await _ingest_link(interaction, url.strip())
+        return
+    assert file is not None
     bot = bot_of(interaction)
     name = safe_file_name(file.filename)
     limit = bot.settings.max_article_bytes
@@ -138,6 +150,27 @@ async def ingest(interaction: discord.Interaction, file: discord.Attachment) -> 
     except UserError as exc:
         raise UserError(f"{verb} `{name}`, but it is not indexed yet: {exc}") from None
     await interaction.followup.send(report_text(report, f"{verb} `{name}`."), ephemeral=True)
+
+
+async def _ingest_link(interaction: discord.Interaction, url: str) -> None:
+    """Fetch, extract and index the article at `url` (index/links.py), off the event loop."""
+    bot = bot_of(interaction)
+    if bot.reindexing.locked():
+        raise UserError("A reindex is already running; wait for it to finish.")
+    async with bot.reindexing:
+        try:
+            added = await asyncio.to_thread(add_link, bot.service, url, bot.settings.fetch_limits)
+        except LinkError as exc:
+            raise UserError(f"Nothing was added: {exc}.") from None
+        except BuildInProgressError as exc:
+            raise UserError(str(exc)) from None
+    log.info("%s added %s from %s", interaction.user, added.file, url)
+    date = added.published.isoformat() if added.published else "undated"
+    text = (
+        f"Added `{added.file}`: {added.title} — {added.publisher or 'unknown publisher'}, {date} "
+        f"({counted(added.paragraphs, 'paragraph')}). It is indexed and answers questions now."
+    )
+    await interaction.followup.send(discord.utils.escape_mentions(text), ephemeral=True)
 
 
 @app_commands.command(name="reindex", description="Moderators: re-read the knowledge folder and update the index.")

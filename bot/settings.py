@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.fetch import FetchLimits
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
@@ -25,6 +27,11 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=1_000_000, gt=0)
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: LogLevel = "WARNING"
+    # Adding articles by link (index/fetch.py): the download cap, the whole fetch's deadline, and
+    # whether links to loopback and private addresses may be fetched (tests and closed networks only).
+    max_download_bytes: int = Field(default=5_000_000, gt=0)
+    fetch_timeout_seconds: float = Field(default=30.0, gt=0)
+    allow_private_urls: bool = False
 
     # Discord
     guild_id: int | None = None
@@ -55,6 +62,14 @@ class Settings(BaseSettings):
         if isinstance(self.shard_count, int) and any(not 0 <= i < self.shard_count for i in self.shard_ids):
             raise ValueError(f"PACTBOT_SHARD_IDS must be between 0 and {self.shard_count - 1}")
         return self
+
+    @property
+    def fetch_limits(self) -> FetchLimits:
+        return FetchLimits(
+            max_bytes=self.max_download_bytes,
+            total_timeout=self.fetch_timeout_seconds,
+            allow_private=self.allow_private_urls,
+        )
 
     @property
     def sharded(self) -> bool:

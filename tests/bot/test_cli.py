@@ -17,6 +17,7 @@ from bot.cli import main
 from index.ranker import load_ranker
 from tests.conftest import ROOT, SEED
 from tests.fakes import HashEmbedder
+from tests.web_server import serve
 
 
 @pytest.fixture
@@ -139,6 +140,22 @@ def test_eval_scores_a_question_file_on_its_own_corpus(
     header, row = out.splitlines()[-2:]
     assert "top-1" in header and "in-domain abstained" in header and "answerable abstained" in header
     assert row.startswith(str(questions)) and "100.0%" in row
+
+
+def test_add_fetches_links_into_the_knowledge_folder_and_reports_refusals(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PACTBOT_ALLOW_PRIVATE_URLS", "true")
+    for site in serve():
+        code, out, err = cli(capsys, monkeypatch, "add", f"{site}/news/japan-uk-pact", f"{site}/paywall")
+        assert code == 1
+        assert out.startswith("added japan-and-uk-sign-defence-pact.md: Japan and UK sign defence pact")
+        assert "Pacific Security Review, 2023-01-11 (4 paragraphs)" in out
+        assert err.count("pactbot: ") == 1 and "has no article text" in err and "Traceback" not in err
+        assert (env / "japan-and-uk-sign-defence-pact.md").exists()
+        monkeypatch.setenv("PACTBOT_ALLOW_PRIVATE_URLS", "false")
+        code, _, err = cli(capsys, monkeypatch, "add", f"{site}/news/gzipped")
+        assert code == 1 and "non-public address (127.0.0.1)" in err
 
 
 def test_eval_countries_scores_partners_found_and_parties_right(

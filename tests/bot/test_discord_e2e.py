@@ -30,6 +30,7 @@ from tests.bot.fake_discord import (
     run_client,
 )
 from tests.conftest import KNOWLEDGE, ROOT
+from tests.web_server import serve
 
 pytestmark = pytest.mark.model
 
@@ -44,7 +45,13 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 def settings(fake: FakeDiscord, folders: tuple[Path, Path]) -> Settings:
-    return settings_for(fake, *folders)
+    # Links to 127.0.0.1 are allowed: the /ingest url: tests fetch from a server the test runs.
+    return settings_for(fake, *folders, allow_private_urls=True, fetch_timeout_seconds=5)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    yield from serve()
 
 
 @pytest.fixture
@@ -77,8 +84,9 @@ async def test_commands_are_registered_with_their_options_and_permissions(fake: 
     assert options["question"]["type"] == 3 and options["question"]["required"] is True
     assert options["question"]["max_length"] == 300
     assert options["private"]["type"] == 5 and not options["private"].get("required", False)
-    (file_option,) = commands["ingest"]["options"]
-    assert (file_option["name"], file_option["type"], file_option["required"]) == ("file", 11, True)
+    file_option, url_option = commands["ingest"]["options"]
+    assert (file_option["name"], file_option["type"], file_option.get("required", False)) == ("file", 11, False)
+    assert (url_option["name"], url_option["type"], url_option.get("required", False)) == ("url", 3, False)
     for name in ("ingest", "reindex"):
         assert str(commands[name]["default_member_permissions"]) == str(MANAGE_GUILD)
     country = {o["name"]: o for o in commands["agreements"]["options"]}
@@ -181,6 +189,29 @@ async def test_ingest_saves_and_indexes_a_good_file(fake: FakeDiscord, bot: Pact
     assert (settings.knowledge_dir / "canada-japan.md").read_text(encoding="utf-8") == article
     _, answer = await ask(fake, "Where did Canada and Japan open talks on security information?")
     assert "Ottawa" in description(answer)
+
+
+async def test_ingest_url_fetches_extracts_and_indexes_a_news_page(
+    fake: FakeDiscord, bot: PactBot, settings: Settings, site: str
+) -> None:
+    handle = await fake.invoke_command("ingest", {"url": f"{site}/news/japan-uk-pact"}, user=fake.moderator)
+    reply = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert reply.ephemeral and "Added `japan-and-uk-sign-defence-pact.md`: Japan and UK sign defence pact" in reply.text
+    assert "Pacific Security Review, 2023-01-11 (4 paragraphs)" in reply.text
+    assert (settings.knowledge_dir / "japan-and-uk-sign-defence-pact.md").exists()
+    _, answer = await ask(fake, "What did Japan and the United Kingdom sign in London on Wednesday?")
+    assert "Japan and UK sign defence pact" in description(answer)
+    files = sorted(p.name for p in settings.knowledge_dir.iterdir())
+    for path, reason in (("/paywall", "no article text"), ("/news/japan-uk-pact", "already indexed")):
+        refused = await (
+            await fake.invoke_command("ingest", {"url": f"{site}{path}"}, user=fake.moderator)
+        ).wait_for_final(timeout=ANSWER_TIMEOUT)
+        assert refused.ephemeral and "Nothing was added" in refused.text and reason in refused.text
+    assert sorted(p.name for p in settings.knowledge_dir.iterdir()) == files
+    neither = await (await fake.invoke_command("ingest", {}, user=fake.moderator)).wait_for_final(
+        timeout=ANSWER_TIMEOUT
+    )
+    assert "either a file or a url" in neither.text
 
 
 @pytest.mark.parametrize(
