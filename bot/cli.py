@@ -18,8 +18,8 @@ from bot.settings import Settings, configure_logging
 from index.answer import Explanation, answer_gathered
 from index.articles import ArticleError
 from index.build import BuildReport
-from index.candidates import HybridSearcher
 from index.countries import UnknownCountryError, name_of, resolve
+from index.embedder import Embedder
 from index.evaluate import (
     CountryReport,
     EvalError,
@@ -280,24 +280,23 @@ def _print_eval(reports: dict[str, EvalReport], each: bool) -> None:
         )
 
 
+def _corpus_index(settings: Settings, embedder: Embedder, knowledge: Path | None) -> SearchService:
+    """A question file's corpus, copied into `knowledge`, indexed afresh beside it (in `data`);
+    the configured index for a file that names no corpus (None)."""
+    if knowledge is None:
+        return _service(settings, need_index=True)
+    service = SearchService(knowledge, knowledge.parent / "data", embedder)
+    service.rebuild(show_progress=False)
+    return service
+
+
 def _examples(settings: Settings, files: list[Path]) -> contextlib.AbstractContextManager[list[Example]]:
-    """The questions of `files` with their candidates: each file's corpus indexed afresh in a
-    temporary folder (one index per corpus), a file without one on the configured index."""
+    """The questions of `files` with their candidates, one fresh index per corpus."""
     from index.embedder import MiniLMEmbedder
 
-    sets = [(str(f), load_eval_set(f), f) for f in files]
     embedder = MiniLMEmbedder()
-    configured: list[SearchService] = []
-
-    def searcher_for(knowledge: Path | None) -> HybridSearcher:
-        if knowledge is None:
-            configured[:] = configured or [_service(settings, need_index=True)]
-            return configured[0].searcher
-        service = SearchService(knowledge, knowledge.parent / "data", embedder)
-        service.rebuild(show_progress=False)
-        return service.searcher
-
-    return gathered_examples(sets, searcher_for)
+    sets = [(str(f), load_eval_set(f), f) for f in files]
+    return gathered_examples(sets, lambda knowledge: _corpus_index(settings, embedder, knowledge).searcher)
 
 
 @app.command("eval")
@@ -346,19 +345,17 @@ def eval_countries_command(
     for file in files:
         eval_set = load_eval_set(file)
         with tempfile.TemporaryDirectory(prefix="pactbot-") as tmp:
+            knowledge = Path(tmp) / "knowledge"
             if eval_set.corpus:
-                knowledge = Path(tmp) / "knowledge"
                 knowledge.mkdir()
                 gather_corpus(file, eval_set, knowledge)
-                service = SearchService(knowledge, Path(tmp) / "data", embedder)
-                service.rebuild(show_progress=False)
-            else:
-                service = _service(settings, need_index=True)
+            service = _corpus_index(settings, embedder, knowledge if eval_set.corpus else None)
 
             def partners_of(country: str, service: SearchService = service) -> tuple[set[str], int]:
-                found = service.agreements(country).agreements
-                iso3 = resolve(country).iso3
-                return {p for a in found for p in a.parties if p != iso3}, sum(not a.citations for a in found)
+                result = service.agreements(country)
+                found = result.agreements
+                partners = {p for a in found for p in a.parties if p != result.country.iso3}
+                return partners, sum(not a.citations for a in found)
 
             reports[str(file)] = score_countries(eval_set.countries, partners_of, lambda name: resolve(name).iso3)
     if as_json:

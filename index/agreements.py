@@ -225,33 +225,25 @@ _KIND_NOUNS = {
 }
 
 
-def _kind(doc: Doc | None, start: int) -> str | None:
-    """An unnamed agreement's kind from the words that modify its noun: "maritime security
-    agreement", "logistics agreement"; None when only "defence" or nothing modifies it."""
-    if doc is None:
-        return None
+def _kind(doc: Doc, start: int) -> str | None:
+    """An unnamed agreement's kind from the words before its noun in its phrase: "maritime
+    security agreement", "logistics agreement"; None when only "defence" or nothing modifies it."""
     span = doc.char_span(start, start + 1, alignment_mode="expand")
     if span is None:
         return None
     noun = span.root
     words = [
         t.lower_
-        for t in noun.children
-        if t.i < noun.i
-        and ((t.dep_ == "compound" and t.pos_ == "NOUN") or (t.dep_ == "amod" and t.lower_ in _KIND_ADJECTIVES))
+        for t in doc[noun.left_edge.i : noun.i]
+        if (t.dep_ == "compound" and t.pos_ == "NOUN") or t.lower_ in _KIND_ADJECTIVES
     ]
-    for t in list(noun.children):  # "maritime security": the compound's own modifiers
-        if t.dep_ == "compound":
-            words[:0] = [
-                c.lower_ for c in t.children if c.dep_ in ("amod", "compound") and c.lower_ in _KIND_ADJECTIVES
-            ]
     words = [w for w in dict.fromkeys(words) if w not in ("defence", "defense", "security") or len(words) > 1]
     if not words:
         return None
     return f"{' '.join(words)} {_KIND_NOUNS.get(noun.lower_, noun.lower_)}"
 
 
-def _name(sentence: str, keyword: str, expander: Expander, doc: Doc | None = None, start: int = 0) -> str:
+def _name(sentence: str, keyword: str, expander: Expander, doc: Doc, start: int) -> str:
     named = [t for t in expander.canonical_terms(sentence) if _NAMED.search(t) and t[0].isupper()]
     if named:
         return named[0]

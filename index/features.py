@@ -43,11 +43,12 @@ SENTENCE_FEATURES = (
 # Kinds of answer that are names: the sentence must name someone or somewhere the question does not.
 _NAMED = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.COUNTRY, AnswerType.PLACE})
 _POINTS_BACK = re.compile(r"\W*(?:he|she|they|it|his|her|their|its|this|these|that)\b", re.IGNORECASE)
+_COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 
 
 def question_names(articles: Articles, query: Query) -> set[str]:
     """The question's own words that are names somewhere in the index (lower case or not)."""
-    return {term for term, weight in query.terms.items() if weight >= 1.0 and term in articles.name_stems}
+    return {term for term, _, _ in query.own if term in articles.name_stems}
 
 
 def _share(names: set[str], found: frozenset[str] | set[str]) -> float:
@@ -109,13 +110,12 @@ def sentence_features(
             1.0 / passage.paragraph,
             1.0 / (1 + hit.sentence + passage.part),
             math.log(1 + len(text)),
-            float(_POINTS_BACK.match(text) is not None),
+            float(points_back(text)),
         )
-    column = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
     for source, target in (("sentence_dense", "dense_rank"), ("coverage", "coverage_rank")):
         places = np.empty(len(hits))
-        places[np.argsort(-rows[:, column[source]], kind="stable")] = np.arange(len(hits))
-        rows[:, column[target]] = 1.0 / (1.0 + places)
+        places[np.argsort(-rows[:, _COLUMN[source]], kind="stable")] = np.arange(len(hits))
+        rows[:, _COLUMN[target]] = 1.0 / (1.0 + places)
     return rows
 
 
@@ -134,11 +134,10 @@ def question_features(
     hits: list[SentenceHit],
 ) -> npt.NDArray[np.float64]:
     """One row of index/ranker.py's QUESTION_FEATURES: what abstention reads of the ranked candidates."""
-    own = [t for t, w in query.terms.items() if w >= 1.0]
+    own = [term for term, _, _ in query.own]
     unknown_terms = sum(not searcher.knows(t) for t in own) / len(own) if own else 0.0
-    if not order:
-        return np.array([0.0] * 6 + [0.0, 0.0, float(bool(unknown)), unknown_terms, 1.0, 1.0])
-    column = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+    if not order:  # nothing retrieved: no score, no similarity, every word unmatched
+        return np.array([0.0] * 8 + [float(bool(unknown)), unknown_terms, 1.0, 1.0])
     best = rows[order[0]]
     margin = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 0.0
     seen: set[str] = set()
@@ -146,18 +145,18 @@ def question_features(
         seen.update(*searcher.stems_of(p.row))
     unmatched = sum(t not in seen for t in own) / len(own) if own else 0.0
     best_words = set().union(*searcher.stems_of(hits[order[0]].row))
-    rarest = max((searcher.idf(t) for t in own), default=1.0) or 1.0
-    missing_idf = max((searcher.idf(t) for t in own if t not in best_words), default=0.0) / rarest
+    rarest = max((idf for _, idf, _ in query.own), default=1.0) or 1.0
+    missing_idf = max((idf for t, idf, _ in query.own if t not in best_words), default=0.0) / rarest
     asked = bool(query.wants and query.wants is not AnswerType.YES_NO)
-    held = column["kind_held"]
+    held = _COLUMN["kind_held"]
     return np.array(
         [
             float(scores[order[0]]),
             margin,
-            float(rows[:, column["sentence_dense"]].max()),
-            float(rows[:, column["passage_dense"]].max()),
-            float(best[column["coverage"]]),
-            float(best[column["names_in_article"]]),
+            float(rows[:, _COLUMN["sentence_dense"]].max()),
+            float(rows[:, _COLUMN["passage_dense"]].max()),
+            float(best[_COLUMN["coverage"]]),
+            float(best[_COLUMN["names_in_article"]]),
             float(asked and not best[held]),
             float(asked and not any(rows[i, held] for i in order[:3])),
             float(bool(unknown)),

@@ -19,7 +19,16 @@ import numpy.typing as npt
 
 from index.answer import Gathered, answer_gathered, gather, rank
 from index.candidates import HybridSearcher
-from index.evaluate import EvalQuestion, EvalReport, EvalSet, corpus_files, gather_corpus, report_of, result_of
+from index.evaluate import (
+    EvalQuestion,
+    EvalReport,
+    EvalSet,
+    QuestionResult,
+    corpus_files,
+    gather_corpus,
+    report_of,
+    result_of,
+)
 from index.features import SENTENCE_FEATURES
 from index.ranker import QUESTION_FEATURES, LinearModel, Ranker
 
@@ -198,7 +207,7 @@ def folds(examples: Sequence[Example], n: int = FOLDS) -> list[list[int]]:
 def cross_validate(examples: Sequence[Example], k: int = 3, n: int = FOLDS) -> dict[str, EvalReport]:
     """Per question file, its figures with each question answered by a ranker fitted without
     its fold, that is, without any question on its article."""
-    results: dict[int, object] = {}
+    results: dict[int, QuestionResult] = {}
     for fold in folds(examples, n):
         held = set(fold)
         ranker = fit([e for i, e in enumerate(examples) if i not in held], ["fold"])
@@ -207,5 +216,5 @@ def cross_validate(examples: Sequence[Example], k: int = 3, n: int = FOLDS) -> d
             results[i] = result_of(e.question, answer_gathered(e.searcher, e.gathered, ranker, k))
     reports = {}
     for source in dict.fromkeys(e.source for e in examples):
-        reports[source] = report_of([results[i] for i, e in enumerate(examples) if e.source == source])  # type: ignore[misc]
+        reports[source] = report_of([results[i] for i, e in enumerate(examples) if e.source == source])
     return reports
