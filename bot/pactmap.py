@@ -16,9 +16,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import textwrap
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache, partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,6 +35,7 @@ from index.agreements import STATUSES, Agreement, Status, status_label
 
 Edge = tuple[str, str, Agreement]
 Point = tuple[float, float]
+Vector = npt.NDArray[np.float64]
 
 WIDTH_IN = 10.0
 HEIGHT_IN = 7.5
@@ -66,6 +68,9 @@ NODE_FONT = 17
 FOCUS_FONT = 20
 EDGE_FONT = 14
 LEGEND_FONT = 14
+KEY_FONT = 12
+KEY_WRAP = 110  # characters per line of the name key
+KEY_LINE_IN = 0.24
 TITLE_FONT = 21
 MESSAGE_FONT = 19
 NODE_FILL = "#EEF1F4"
@@ -78,6 +83,9 @@ EMPTY_MESSAGE = "No agreements found"
 MAX_LABELLED_EDGES = 24
 # Edge labels longer than this are shortened to an acronym or truncated.
 LABEL_LIMIT = 18
+# Where along its curve an edge's label may sit (0 and 1 are the ends), tried nearest the middle first.
+EDGE_LABEL_PAD = 0.25  # box padding, in font sizes
+LABEL_SPOTS = (0.2, 0.27, 0.34, 0.42, 0.5, 0.58, 0.66, 0.73, 0.8)
 # Node names longer than this are split over two lines.
 NODE_WRAP = 12
 
@@ -143,10 +151,39 @@ WEAK_ALPHA = 0.3
 WEAK_LEGEND = "Faint: one mention only"
 
 
-def edge_label(agreement: Agreement) -> str:
-    """What an edge says: the agreement's (shortened) name, and the date the text gives, if any."""
-    name = short_name(agreement.name)
+def edge_label(agreement: Agreement, short: bool = False) -> str:
+    """What an edge says: the agreement's name (`short_name` when `short` or too long to show
+    whole), and the date the text gives, if any."""
+    name = short_name(agreement.name) if short else edge_name(agreement.name)
     return f"{name}\n{agreement.when}" if agreement.when else name
+
+
+def edge_name(name: str) -> str:
+    """The agreement's full name on at most two lines, without a prefix naming the parties (the
+    edge's ends show them); a name too long for that falls back to `short_name`, spelled out in
+    the map's key (`name_key`)."""
+    lines = textwrap.wrap(_without_party_prefix(" ".join(name.split())), LABEL_LIMIT, break_long_words=False)
+    if len(lines) <= 2 and all(len(line) <= LABEL_LIMIT for line in lines):
+        return "\n".join(lines)
+    return short_name(name)
+
+
+def name_key(shown: Iterable[tuple[str, str]]) -> list[str]:
+    """'RAA: Reciprocal Access Agreement' for each (name shown on an edge, full name) where the
+    edge shows the name only shortened."""
+    key = {}
+    for label, name in shown:
+        if label.replace("\n", " ") != _without_party_prefix(" ".join(name.split())):
+            key[label] = f"{label}: {name}"
+    return [key[label] for label in sorted(key)]
+
+
+def _without_party_prefix(name: str) -> str:
+    """'Japan-Philippines Reciprocal Access Agreement' -> 'Reciprocal Access Agreement'."""
+    words = name.split(" ")
+    if len(words) > 2 and "-" in words[0] and all(_CAPITALISED.fullmatch(w) for w in words[0].split("-")):
+        return " ".join(words[1:])
+    return name
 
 
 def edge_alpha(agreement: Agreement) -> float:
@@ -172,9 +209,7 @@ def short_name(name: str, limit: int = LABEL_LIMIT) -> str:
     defined = _DEFINED_ACRONYM.search(name)
     if defined:
         return defined.group(1)
-    words = name.split(" ")
-    if len(words) > 2 and "-" in words[0] and all(_CAPITALISED.fullmatch(w) for w in words[0].split("-")):
-        words = words[1:]
+    words = _without_party_prefix(name).split(" ")
     significant = [w for w in words if w.lower() not in _SMALL_WORDS]
     if 2 <= len(significant) <= 6 and all(_CAPITALISED.fullmatch(w) for w in significant):
         return "".join(w[0] for w in significant)
@@ -193,9 +228,7 @@ def node_label(iso3: str, names: Mapping[str, str]) -> str:
 
 def _box_size(label: Text, focused: bool) -> Point:
     """The half-width and half-height, in inches, of a node's label with its box."""
-    extent = label.get_window_extent()
-    fontsize, pad = _node_style(focused)
-    return extent.width / DPI / 2 + pad * fontsize / 72, extent.height / DPI / 2 + pad * fontsize / 72
+    return _text_half(label, _node_style(focused)[1])
 
 
 def _components(nodes: Sequence[str], neighbours: Mapping[str, set[str]]) -> list[list[str]]:
@@ -477,12 +510,46 @@ def _bend_side(
     return -1.0 if float(normal @ pull) > 0 else 1.0
 
 
-def _draw_edges(ax: Axes, drawn: Sequence[Edge], layout: Mapping[str, Point], focus: str | None) -> None:
+Box = tuple[float, float, float, float]  # centre x, centre y, half-width, half-height (inches)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """The area two boxes share."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0] - a[2], b[0] - b[2])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1] - a[3], b[1] - b[3])
+    return max(w, 0.0) * max(h, 0.0)
+
+
+def place_label(
+    curve: Callable[[float], Point], half: Point, preferred: float, taken: Sequence[Box], half_plot: Point
+) -> tuple[Box, float]:
+    """Where along its curve an edge label goes: the spot nearest `preferred` (a curve parameter)
+    whose box overlaps no box already taken (nodes, earlier labels) and stays inside the plot,
+    else the spot that overlaps least. Returns the box and how much it overlaps (0: none)."""
+    spots = sorted(LABEL_SPOTS, key=lambda t: abs(t - preferred))
+
+    def clash(t: float) -> float:
+        x, y = curve(t)
+        box = (x, y, *half)
+        outside = max(abs(x) + half[0] - half_plot[0], 0.0) + max(abs(y) + half[1] - half_plot[1], 0.0)
+        return sum(_overlap(box, other) for other in taken) + outside
+
+    best = min(spots, key=lambda t: (clash(t) > 1e-9, clash(t)))
+    return (*curve(best), *half), clash(best)
+
+
+def _draw_edges(
+    ax: Axes, drawn: Sequence[Edge], layout: Mapping[str, Point], focus: str | None, taken: list[Box], half_plot: Point
+) -> list[tuple[str, str]]:
+    """Draw each edge's curve and, unless there are too many, its label: the full name where it
+    fits clear of the boxes in `taken` (the nodes, then each label placed), else the short name.
+    Returns (name shown, full name) for each label drawn."""
     by_pair: dict[tuple[str, str], list[Agreement]] = defaultdict(list)
     for a, b, agreement in drawn:
         by_pair[a, b].append(agreement)
     links = _partner_links(focus, drawn) if focus is not None else {}
     labelled = len(drawn) <= MAX_LABELLED_EDGES
+    shown = []
     t = np.linspace(0.0, 1.0, 60)[:, None]
     for (a, b), group in sorted(by_pair.items()):
         if focus == b:  # spokes run out from the focus
@@ -498,33 +565,63 @@ def _draw_edges(ax: Axes, drawn: Sequence[Edge], layout: Mapping[str, Point], fo
             bend = _bend_clear_of_focus(mid, normal)
             base = bend + (len(group) - 1) / 2 * spread if bend > 0 else 0.0
         group = sorted(group, key=lambda ag: (_progress(ag.status), ag.name))
-        # Spoke labels sit a little out from the crowded centre. The labels of parallel edges are
-        # also staggered along them, the way that moves them apart vertically (labels are wide).
-        stagger = 0.1 if normal[1] * chord[1] >= 0 else -0.1
         for i, agreement in enumerate(group):
             offset = base + (i - (len(group) - 1) / 2) * spread
             control = mid + 2 * offset * normal  # a quadratic Bézier through mid + offset * normal
-            curve = (1 - t) ** 2 * p1 + 2 * (1 - t) * t * control + t**2 * p2
+            curve = _bezier(p1, control, p2, t)
             colour = STATUS_COLOURS[agreement.status]
             line = _status_line(agreement.status, curve[:, 0], curve[:, 1])
             line.set_alpha(edge_alpha(agreement))
             line.set_zorder(1.5 + _progress(agreement.status) / 10)  # the furthest along on top
             ax.add_line(line)
             if labelled:
-                at = (0.58 if focus == a else 0.5) + stagger * (i - (len(group) - 1) / 2)
-                x, y = (1 - at) ** 2 * p1 + 2 * (1 - at) * at * control + at**2 * p2
-                ax.text(
-                    float(x),
-                    float(y),
-                    edge_label(agreement),
-                    fontsize=EDGE_FONT,
-                    color=TEXT_COLOUR,
-                    alpha=edge_alpha(agreement),
-                    ha="center",
-                    va="center",
-                    zorder=2.5,
-                    bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colour, "linewidth": 2},
-                )
+                # Spoke labels prefer a spot a little out from the crowded centre.
+                preferred = 0.58 if focus == a else 0.5
+                for short in (False, True):
+                    text = _edge_text(ax, edge_label(agreement, short), colour, edge_alpha(agreement))
+                    half = _text_half(text, EDGE_LABEL_PAD)
+                    box, clash = place_label(partial(_bezier_point, p1, control, p2), half, preferred, taken, half_plot)
+                    if clash == 0 or short:
+                        break
+                    text.remove()
+                text.set_position(box[:2])
+                taken.append(box)
+                name = short_name(agreement.name) if short else edge_name(agreement.name)
+                shown.append((name, agreement.name))
+    return shown
+
+
+def _bezier(p1: Vector, control: Vector, p2: Vector, t: Vector) -> Vector:
+    """Points of the quadratic Bézier curve from p1 to p2 through `control`, at parameters `t` (a column)."""
+    return (1 - t) ** 2 * p1 + 2 * (1 - t) * t * control + t**2 * p2
+
+
+def _bezier_point(p1: Vector, control: Vector, p2: Vector, at: float) -> Point:
+    x, y = _bezier(p1, control, p2, np.array([at]))
+    return float(x), float(y)
+
+
+def _edge_text(ax: Axes, label: str, colour: str, alpha: float) -> Text:
+    return ax.text(
+        0.0,
+        0.0,
+        label,
+        fontsize=EDGE_FONT,
+        color=TEXT_COLOUR,
+        alpha=alpha,
+        ha="center",
+        va="center",
+        multialignment="center",
+        zorder=2.5,
+        bbox={"boxstyle": f"round,pad={EDGE_LABEL_PAD}", "facecolor": "white", "edgecolor": colour, "linewidth": 2},
+    )
+
+
+def _text_half(text: Text, pad: float) -> Point:
+    """The half-width and half-height, in inches, of a text with its box (`pad` in font sizes)."""
+    extent = text.get_window_extent()
+    margin = pad * float(text.get_fontsize()) / 72
+    return extent.width / DPI / 2 + margin, extent.height / DPI / 2 + margin
 
 
 def _node_style(focused: bool) -> tuple[float, float]:
@@ -569,6 +666,20 @@ def draw_pact_map(
     "Defence agreements of <focus>" or "Defence agreements"; "" leaves it out. With nothing to
     draw, the image says so (showing the focus, if given).
     """
+    # Which names must be shortened shows only once the labels are placed, and the key spelling
+    # them out needs room below the map: so draw once, and again if the key needs other room.
+    fig, nodes, key_lines = render_pact_map(agreements, names, focus, title, key_room=0)
+    if key_lines:
+        fig, nodes, _ = render_pact_map(agreements, names, focus, title, key_room=key_lines)
+    fig.savefig(out, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return nodes
+
+
+def render_pact_map(
+    agreements: Sequence[Agreement], names: Mapping[str, str], focus: str | None, title: str | None, key_room: int
+) -> tuple[Figure, list[str], int]:
+    """The map's figure with `key_room` lines kept for the name key; the countries drawn; and the
+    lines the key took."""
     drawn = map_edges(agreements, focus)
     nodes = _nodes(drawn, focus)
     if title is None:
@@ -580,7 +691,7 @@ def draw_pact_map(
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)  # this figure's own canvas, to measure text with (no pyplot, no global backend)
     top = 0.75 if title else 0.15
-    bottom = (0.15, 0.6, 0.95)[legend_rows]
+    bottom = (0.15, 0.6, 0.95)[legend_rows] + KEY_LINE_IN * key_room
     left = right = 0.1
     width, height = WIDTH_IN - left - right, HEIGHT_IN - top - bottom
     ax = fig.add_axes((left / WIDTH_IN, bottom / HEIGHT_IN, width / WIDTH_IN, height / HEIGHT_IN))
@@ -601,6 +712,7 @@ def draw_pact_map(
             va="center",
         )
 
+    shown: list[tuple[str, str]] = []
     if not drawn:
         if focus is not None:
             _draw_node(ax, focus, (0.0, 0.35), names, focused=True)
@@ -626,20 +738,21 @@ def draw_pact_map(
         else:
             layout = _fit(_network_layout(nodes, drawn, half_w / half_h), half_w, half_h)
         layout = _separate(layout, sizes, drawn, width / 2, height / 2, pinned=focus)
-        _draw_edges(ax, drawn, layout, focus)
+        node_boxes = [(*layout[c], *sizes[c]) for c in nodes]
+        shown = _draw_edges(ax, drawn, layout, focus, node_boxes, (width / 2, height / 2))
         for c, label in labels.items():
             label.set_position(layout[c])
 
     if statuses:
-        shown = [agreement for _, _, agreement in drawn]
+        on_map = [agreement for _, _, agreement in drawn]
         handles = [_status_line(s, [], []) for s in statuses]
-        if any(a.weak for a in shown):
+        if any(a.weak for a in on_map):
             faint = _status_line(None, [], [])
             faint.set_alpha(WEAK_ALPHA)
             handles.append(faint)
         fig.legend(
             handles,
-            legend_entries(shown),
+            legend_entries(on_map),
             loc="lower center",
             bbox_to_anchor=(0.5, 0.08 / HEIGHT_IN),
             ncol=len(handles) if legend_rows == 1 else math.ceil(len(handles) / 2),
@@ -649,5 +762,16 @@ def draw_pact_map(
             columnspacing=1.8,
         )
 
-    fig.savefig(out, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
-    return nodes
+    key_lines = textwrap.wrap("; ".join(name_key(shown)), KEY_WRAP)
+    if key_lines:  # the full names behind shortened edge labels, just above the legend
+        fig.text(
+            0.5,
+            ((0.15, 0.6, 0.95)[legend_rows] - 0.05) / HEIGHT_IN,
+            "\n".join(key_lines),
+            fontsize=KEY_FONT,
+            color=TEXT_COLOUR,
+            ha="center",
+            va="bottom",
+            linespacing=1.2,
+        )
+    return fig, nodes, len(key_lines)

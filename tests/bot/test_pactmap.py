@@ -21,14 +21,17 @@ from bot.pactmap import (
     draw_pact_map,
     edge_alpha,
     edge_label,
+    edge_name,
     edges,
     legend_entries,
     legend_statuses,
     map_edges,
     map_nodes,
+    name_key,
     node_label,
     region_layout,
     region_of,
+    render_pact_map,
     short_name,
 )
 from index.agreements import Agreement, Status
@@ -204,7 +207,8 @@ def test_a_single_mention_is_drawn_faint_and_the_legend_says_what_faint_means(tm
         update={"weak": True, "sentences": 1, "articles": 1}
     )
     assert edge_alpha(weak) == WEAK_ALPHA < edge_alpha(strong) == 1.0
-    assert edge_label(strong) == "RAA\n2023-01" and edge_label(weak) == "defence agreement"
+    assert edge_label(strong) == "Reciprocal Access\nAgreement\n2023-01" and edge_label(weak) == "defence agreement"
+    assert edge_label(strong, short=True) == "RAA\n2023-01"
     assert legend_entries([strong, weak]) == ["Negotiating", "Signed", WEAK_LEGEND]
     assert legend_entries([strong]) == ["Signed"]
     draw_pact_map([strong, weak], {"JPN": "Japan"}, tmp_path / "map.png")
@@ -226,3 +230,50 @@ def test_a_map_of_many_countries_gathers_them_by_region() -> None:
     assert len(codes) >= REGION_LAYOUT_FROM
     agreements = [agreement("defence agreement", [a, b]) for a, b in itertools.pairwise(codes)]
     assert sorted(draw_pact_map(agreements, {}, io.BytesIO())) == sorted(codes)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("AUKUS", "AUKUS"),
+        ("Reciprocal Access Agreement", "Reciprocal Access\nAgreement"),
+        ("Japan-Philippines Reciprocal Access Agreement", "Reciprocal Access\nAgreement"),  # the ends name the parties
+        ("Treaty of Mutual Cooperation and Security between Japan and the United States", "Treaty of Mutual…"),
+    ],
+)
+def test_edges_show_full_names_on_two_lines_when_they_fit(name: str, shown: str) -> None:
+    assert edge_name(name) == shown
+
+
+def test_the_key_spells_out_only_the_names_shown_shortened() -> None:
+    shown = [("RAA", "Reciprocal Access Agreement"), ("Visiting Forces\nAgreement", "Visiting Forces Agreement")]
+    shown.append(("Reciprocal Access\nAgreement", "Japan-Philippines Reciprocal Access Agreement"))
+    assert name_key(shown) == ["RAA: Reciprocal Access Agreement"]
+
+
+def test_edge_labels_are_placed_clear_of_each_other_and_of_the_countries() -> None:
+    fig, _, key_lines = render_pact_map(JAPAN, NAMES, "JPN", None, key_room=0)
+    texts = fig.axes[0].texts
+    labels = [t.get_text() for t in texts]
+    assert "Reciprocal Access\nAgreement" in labels and "Visiting Forces\nAgreement" in labels
+    assert key_lines == 0  # every name fitted whole
+    fig.canvas.draw()  # the boxes round the labels take their final size when drawn
+    boxes = [t.get_bbox_patch().get_window_extent().extents for t in texts]  # type: ignore[union-attr]
+    for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+        overlap_w = min(a[2], b[2]) - max(a[0], b[0])
+        overlap_h = min(a[3], b[3]) - max(a[1], b[1])
+        assert overlap_w <= 1 or overlap_h <= 1, (labels[i], labels[j])
+
+
+def test_a_label_with_no_room_is_shortened_and_spelled_out_in_the_key() -> None:
+    crowded = [
+        agreement("Reciprocal Access Agreement", ["JPN", "PHL"], "signed"),
+        agreement("maritime security agreement", ["JPN", "PHL"], "negotiating"),
+        agreement("Enhanced Defense Cooperation Agreement", ["JPN", "PHL"], "considering"),
+        agreement("Mutual Logistics Support Agreement", ["JPN", "PHL"], "expected to sign"),
+    ]
+    fig, _, key_lines = render_pact_map(crowded, NAMES, "JPN", None, key_room=2)
+    key = [t.get_text() for t in fig.texts if ":" in t.get_text()]
+    shortened = [t.get_text() for t in fig.axes[0].texts if t.get_text() in {"RAA", "EDCA", "MLSA"}]
+    assert shortened and key_lines >= 1
+    assert all(f"{s}: " in key[0].replace("\n", " ") for s in shortened)
