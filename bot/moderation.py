@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from bot.context import bot_of
 from bot.errors import NotModeratorError, UserError
 from index.articles import ARTICLE_SUFFIXES, ArticleError, parse_article
 from index.build import BuildReport
+from index.files import write_atomically
 from index.links import LinkError, add_link
 from index.store import BuildInProgressError
 from index.text import counted
@@ -98,12 +98,6 @@ async def rebuild(interaction: discord.Interaction) -> BuildReport:
             raise UserError(str(exc)) from None
 
 
-def _save_atomically(path: Path, raw: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.upload")  # a dotfile: the indexer skips it
-    tmp.write_bytes(raw)
-    os.replace(tmp, path)
-
-
 @app_commands.command(name="ingest", description="Moderators: add an article from a file or a link, and index it.")
 @app_commands.describe(
     file="An article file (.md or .txt); optional YAML front matter, one paragraph per line",
@@ -143,7 +137,7 @@ async def ingest(
     knowledge = bot.service.knowledge_dir
     target = knowledge / name
     verb = "Replaced" if target.exists() else "Saved"
-    await asyncio.to_thread(_save_atomically, target, raw)
+    await asyncio.to_thread(write_atomically, target, raw)
     log.info("%s saved %s (%d bytes)", interaction.user, name, len(raw))
     try:
         report = await rebuild(interaction)
@@ -165,11 +159,8 @@ async def _ingest_link(interaction: discord.Interaction, url: str) -> None:
         except BuildInProgressError as exc:
             raise UserError(str(exc)) from None
     log.info("%s added %s from %s", interaction.user, added.file, url)
-    date = added.published.isoformat() if added.published else "undated"
-    text = (
-        f"Added `{added.file}`: {added.title} — {added.publisher or 'unknown publisher'}, {date} "
-        f"({counted(added.paragraphs, 'paragraph')}). It is indexed and answers questions now."
-    )
+    file, _, rest = added.summary().partition(": ")
+    text = f"Added `{file}`: {rest}. It is indexed and answers questions now."
     await interaction.followup.send(discord.utils.escape_mentions(text), ephemeral=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Annotated, Literal
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     max_download_bytes: int = Field(default=5_000_000, gt=0)
     fetch_timeout_seconds: float = Field(default=30.0, gt=0)
     allow_private_urls: bool = False
+    # Following feeds (index/feeds.py): how often the bot polls them, and where reports go for a
+    # feed followed without a channel of its own.
+    feed_interval_minutes: float = Field(default=30.0, gt=0)
+    log_channel_id: int | None = None
 
     # Discord
     guild_id: int | None = None
@@ -70,6 +75,10 @@ class Settings(BaseSettings):
             total_timeout=self.fetch_timeout_seconds,
             allow_private=self.allow_private_urls,
         )
+
+    @property
+    def feed_interval(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.feed_interval_minutes)
 
     @property
     def sharded(self) -> bool:

@@ -57,6 +57,9 @@ class Fetched:
     content_type: str
     body: bytes  # decompressed
     charset: str | None  # from the header or the page's meta tag
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # 304: unchanged since the validators given; `body` is empty
 
     def text(self) -> str:
         try:
@@ -138,11 +141,23 @@ def _charset(content_type: str, body: bytes) -> str | None:
     return meta.group(1).decode("ascii", errors="ignore").lower() if meta else None
 
 
-def fetch(url: str, accept: tuple[str, ...] = PAGE_TYPES, limits: FetchLimits | None = None) -> Fetched:
-    """GET `url` within `limits`, following up to MAX_REDIRECTS redirects. Raises FetchError."""
+def fetch(
+    url: str,
+    accept: tuple[str, ...] = PAGE_TYPES,
+    limits: FetchLimits | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Fetched:
+    """GET `url` within `limits`, following up to MAX_REDIRECTS redirects. With `etag` or
+    `last_modified` (from an earlier fetch) the GET is conditional, and an unchanged resource
+    comes back as `not_modified`. Raises FetchError."""
     limits = limits or FetchLimits()
     deadline = time.monotonic() + limits.total_timeout
     headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(accept), "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     for _ in range(MAX_REDIRECTS + 1):
         parts = urllib3.util.parse_url(url)
         if parts.scheme not in ("http", "https") or not parts.host:
@@ -183,6 +198,10 @@ def fetch(url: str, accept: tuple[str, ...] = PAGE_TYPES, limits: FetchLimits | 
                 raise FetchError(f"{url} redirects without saying where")
             url = urljoin(url, location)
             continue
+        new_etag, new_modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+        if response.status == 304 and (etag or last_modified):
+            response.release_conn()
+            return Fetched(url, "", b"", None, etag=new_etag or etag, last_modified=new_modified, not_modified=True)
         if response.status != 200:
             response.release_conn()
             raise FetchError(f"{url} answered HTTP {response.status}")
@@ -196,5 +215,6 @@ def fetch(url: str, accept: tuple[str, ...] = PAGE_TYPES, limits: FetchLimits | 
             body = _read(response, limits, deadline, url)
         except Urllib3Error as exc:
             raise FetchError(f"cannot fetch {url} ({exc.__class__.__name__})") from None
-        return Fetched(url=url, content_type=kind, body=body, charset=_charset(content_type, body))
+        charset = _charset(content_type, body)
+        return Fetched(url, kind, body, charset, etag=new_etag, last_modified=new_modified)
     raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times; not fetched")

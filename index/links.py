@@ -11,7 +11,6 @@ that reason. Nothing already indexed is touched by a refusal.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import unicodedata
 from pathlib import Path
@@ -22,7 +21,9 @@ from pydantic import BaseModel
 
 from index.articles import parse_article, text_sha256
 from index.fetch import FetchError, FetchLimits, fetch
+from index.files import write_atomically
 from index.service import SearchService
+from index.text import counted
 
 # Less text than this is no article: a paywall teaser, a cookie wall, a section front.
 MIN_PARAGRAPHS = 2
@@ -53,6 +54,14 @@ class Added(BaseModel):
     published: dt.date | None
     paragraphs: int
     source: str
+
+    def summary(self) -> str:
+        """'japan-uk.md: Japan and UK sign defence pact — Pacific Security Review, 2023-01-11 (4 paragraphs)'."""
+        date = self.published.isoformat() if self.published else "undated"
+        return (
+            f"{self.file}: {self.title} — {self.publisher or 'unknown publisher'}, {date} "
+            f"({counted(self.paragraphs, 'paragraph')})"
+        )
 
 
 def _canonical(url: str) -> str:
@@ -133,9 +142,7 @@ def add_link(service: SearchService, url: str, limits: FetchLimits | None = None
     name = file_name(article.title, {p.name for p in knowledge.iterdir()})
     parse_article(Path(name), raw)  # the file must read back as an article before it is saved
     target = knowledge / name
-    tmp = knowledge / f".{name}.download"  # a dotfile: the indexer skips it
-    tmp.write_bytes(raw)
-    os.replace(tmp, target)
+    write_atomically(target, raw)
     report = service.rebuild(show_progress=False)
     rejected = next((r for r in report.rejected if Path(r.path).name == name), None)
     if rejected is not None:

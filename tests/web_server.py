@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import gzip
+import hashlib
 import json
 import threading
 import time
@@ -21,18 +24,23 @@ PARAGRAPHS = [
 ]
 
 
-def news_page(title: str = "Japan and UK sign defence pact", canonical: str = "/news/japan-uk-pact") -> bytes:
+def news_page(
+    title: str = "Japan and UK sign defence pact",
+    canonical: str = "/news/japan-uk-pact",
+    paragraphs: list[str] = PARAGRAPHS,
+    published: str = "2023-01-11",
+) -> bytes:
     """A news article as sites serve it: navigation, a cookie banner, a related-links box,
     Open Graph and JSON-LD metadata, a <time> element, and a footer."""
     ld = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": title,
-        "datePublished": "2023-01-11T09:00:00Z",
+        "datePublished": f"{published}T09:00:00Z",
         "author": [{"@type": "Person", "name": "Jane Doe"}],
         "publisher": {"@type": "Organization", "name": "Pacific Security Review"},
     }
-    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{title} | Pacific Security Review</title>
 <meta property="og:site_name" content="Pacific Security Review">
@@ -44,7 +52,7 @@ def news_page(title: str = "Japan and UK sign defence pact", canonical: str = "/
 <nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>
 <li><a href="/defence">Defence</a></li></ul></nav>
 <div id="cookie-banner">We use cookies to improve your experience. <button>Accept all</button></div>
-<main><article><h1>{title}</h1><p class="byline">By Jane Doe</p><time datetime="2023-01-11">11 January 2023</time>
+<main><article><h1>{title}</h1><p class="byline">By Jane Doe</p><time datetime="{published}">{published}</time>
 {body}</article>
 <aside class="related"><h2>Related stories</h2><ul><li><a href="/a">Navy chief visits Tokyo</a></li>
 <li><a href="/b">Budget talks stall</a></li></ul></aside></main>
@@ -119,6 +127,14 @@ ROUTES: dict[str, Route] = {
     "/paywall": lambda h: _send(
         h, b"<html><body><h1>Subscribe</h1><p>Subscribe to read this article.</p></body></html>", "text/html"
     ),
+    "/feeds/huge.rss": lambda h: _huge_feed(h),  # defined below, with the other feeds
+    "/feeds/broken.xml": lambda h: _send(h, b"<rss version='2.0'><channel><<title>>& oops", "text/xml"),
+    "/feeds/truncated.rss": lambda h: _send(
+        h,
+        b"<rss version='2.0'><channel><title>Cut off</title><item><title>One</title>"
+        b"<link>http://127.0.0.1:9/story/1</link></item><item><title>Tw",
+        "application/rss+xml",
+    ),
     "/latin1": lambda h: _send(
         h,
         news_page(title="Caf\u00e9 diplomacy: France and Japan sign pact")
@@ -130,9 +146,100 @@ ROUTES: dict[str, Route] = {
 }
 
 
+# Feeds the tests grow between polls: feed name -> its stories' numbers, newest last. A story's
+# page is /story/N; each has its own text, so no two are duplicates of each other.
+FEEDS: dict[str, list[int]] = {}
+# How each feed path was last answered (200 or 304), for the conditional-GET tests.
+FEED_STATUS: dict[str, list[int]] = {}
+_PAIRS = [("Japan", "Australia"), ("France", "India"), ("Poland", "Sweden"), ("Canada", "South Korea")]
+
+
+def story(n: int) -> tuple[str, str, list[str]]:
+    """Story n's title, date and paragraphs."""
+    a, b = _PAIRS[n % len(_PAIRS)]
+    day = (dt.date(2024, 1, 1) + dt.timedelta(days=n // 24)).isoformat()  # later stories are newer
+    paragraphs = [
+        f"{a} and {b} agreed to deepen their defence co-operation in talks held on day {n} of the "
+        f"programme, officials from both governments said in a joint statement after the meeting.",
+        f"The agreement number {n} covers joint exercises, the exchange of liaison officers and "
+        f"shared maritime patrols, and it is expected to be signed by the two defence ministers soon.",
+        f"Analysts said item {n} showed how quickly security ties between {a} and {b} were growing.",
+    ]
+    return f"{a} and {b} deepen defence ties, report {n}", day, paragraphs
+
+
+def _story(handler: BaseHTTPRequestHandler, n: int) -> None:
+    title, day, paragraphs = story(n)
+    _send(handler, news_page(title, f"/story/{n}", paragraphs, day), "text/html; charset=utf-8")
+
+
+def _rss(name: str, numbers: list[int]) -> bytes:
+    items = "".join(
+        f"<item><title>{story(n)[0]}</title><link>{{base}}/story/{n}</link><guid>story-{n}</guid>"
+        f"<pubDate>{email.utils.format_datetime(_published(n))}</pubDate></item>"
+        for n in reversed(numbers)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name} news</title>'
+        f"<link>{{base}}/</link><description>Defence news</description>{items}</channel></rss>"
+    ).encode()
+
+
+def _atom(name: str, numbers: list[int]) -> bytes:
+    entries = "".join(
+        f'<entry><title>{story(n)[0]}</title><link href="{{base}}/story/{n}"/><id>urn:story:{n}</id>'
+        f"<updated>{_published(n).isoformat()}</updated></entry>"
+        for n in reversed(numbers)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{name} news</title><id>urn:feed:{name}</id><updated>2024-12-01T00:00:00Z</updated>"
+        f"{entries}</feed>"
+    ).encode()
+
+
+def _published(n: int) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{story(n)[1]}T{n % 24:02d}:00:00+00:00")
+
+
+def _feed(handler: BaseHTTPRequestHandler, name: str, kind: str) -> None:
+    """A feed of FEEDS[name], with an ETag and Last-Modified; a matching conditional GET gets 304."""
+    base = f"http://{handler.headers['Host']}"
+    numbers = FEEDS.get(name, [])
+    body = (_atom if kind == "atom" else _rss)(name, numbers).replace(b"{base}", base.encode())
+    etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+    modified = email.utils.formatdate(1_700_000_000 + len(numbers) * 60, usegmt=True)
+    statuses = FEED_STATUS.setdefault(handler.path, [])
+    if handler.headers.get("If-None-Match") == etag:
+        statuses.append(304)
+        handler.send_response(304)
+        handler.send_header("ETag", etag)
+        handler.end_headers()
+        return
+    statuses.append(200)
+    content_type = "application/atom+xml" if kind == "atom" else "application/rss+xml; charset=utf-8"
+    _send(handler, body, content_type, ETag=etag, Last_Modified=modified)
+
+
+def _huge_feed(handler: BaseHTTPRequestHandler) -> None:
+    """An RSS feed of 5,000 items (their links go to stories 100000 and up)."""
+    base = f"http://{handler.headers['Host']}"
+    body = _rss("Huge", list(range(100_000, 105_000))).replace(b"{base}", base.encode())
+    _send(handler, body, "application/rss+xml")
+
+
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        route = ROUTES.get(self.path)
+        path = self.path
+        if path.startswith("/story/") and path[7:].isdigit():
+            _story(self, int(path[7:]))
+            return
+        if path.startswith("/feeds/") and path.count(".") == 1:
+            name, kind = path[7:].split(".")
+            if name in FEEDS and kind in ("atom", "rss"):
+                _feed(self, name, kind)
+                return
+        route = ROUTES.get(path)
         if route is None:
             self.send_error(404)
             return

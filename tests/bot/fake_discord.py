@@ -1661,17 +1661,26 @@ class FakeDiscord:
         resolved: JSON | None = None,
         locale: str = "en-US",
     ) -> InteractionHandle:
-        """A user runs slash command ``name``: INTERACTION_CREATE type 2 with a fresh id and token.
+        """A user runs slash command ``name`` (or subcommand ``"group sub"``): INTERACTION_CREATE type 2
+        with a fresh id and token.
 
         Options map names to str/int/float/bool, or to FakeAttachment/FakeUser/FakeMember/FakeRole/FakeChannel,
         which become snowflake options with ``data.resolved`` filled in. ``roles`` (names or ids) replace the
         member's roles and ``permissions`` the computed permissions, for this interaction only.
         """
-        command, command_guild = self._find_command(name)
-        built, built_resolved = self._build_options(command, dict(options or {}), focused=None)
+        top, _, sub = name.partition(" ")  # "feeds add": subcommand "add" of command "feeds"
+        command, command_guild = self._find_command(top)
+        spec = command
+        if sub and command is not None:
+            spec = next((o for o in command.get("options") or [] if o.get("type") == 1 and o["name"] == sub), None)
+            if spec is None:
+                raise FakeDiscordError(f"/{top} has no subcommand {sub!r}")
+        built, built_resolved = self._build_options(spec, dict(options or {}), focused=None)
+        if sub:
+            built = [{"name": sub, "type": 1, "options": built}]
         data: JSON = {
             "id": str(command["id"]) if command else str(_snowflake()),
-            "name": name,
+            "name": top,
             "type": 1,
             "options": built,
         }
@@ -1871,7 +1880,7 @@ class FakeDiscord:
     ) -> tuple[list[JSON], JSON]:
         specs: dict[str, JSON] = {o["name"]: o for o in (command or {}).get("options") or []}
         if command is not None and any(o.get("type") in (1, 2) for o in specs.values()):
-            raise FakeDiscordError("subcommands are not supported by the fake's invoke_command")
+            raise FakeDiscordError(f"/{command['name']} has subcommands: invoke '{command['name']} <subcommand>'")
         built: list[JSON] = []
         resolved: JSON = {}
         for name, value in values.items():

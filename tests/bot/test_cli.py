@@ -17,7 +17,7 @@ from bot.cli import main
 from index.ranker import load_ranker
 from tests.conftest import ROOT, SEED
 from tests.fakes import HashEmbedder
-from tests.web_server import serve
+from tests.web_server import FEEDS, serve, story
 
 
 @pytest.fixture
@@ -156,6 +156,33 @@ def test_add_fetches_links_into_the_knowledge_folder_and_reports_refusals(
         monkeypatch.setenv("PACTBOT_ALLOW_PRIVATE_URLS", "false")
         code, _, err = cli(capsys, monkeypatch, "add", f"{site}/news/gzipped")
         assert code == 1 and "non-public address (127.0.0.1)" in err
+
+
+def test_feeds_add_then_poll_twice_ingests_new_items_once(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PACTBOT_ALLOW_PRIVATE_URLS", "true")
+    FEEDS["cli"] = [1, 2]
+    for site in serve():
+        code, out, _ = cli(capsys, monkeypatch, "feeds", "add", f"{site}/feeds/cli.rss", "--channel", "77")
+        assert code == 0 and out == f"following {site}/feeds/cli.rss (cli news)\n"
+        code, out, _ = cli(capsys, monkeypatch, "feeds", "list")
+        assert "not polled yet" in out and "reports to <#77>" in out
+        code, out, _ = cli(capsys, monkeypatch, "feeds", "poll")
+        assert code == 0 and "2 articles added, 0 refused" in out and story(1)[0] in out and story(2)[0] in out
+        FEEDS["cli"].append(3)
+        code, out, _ = cli(capsys, monkeypatch, "feeds", "poll")
+        assert code == 0 and "1 article added" in out and story(3)[0] in out and story(1)[0] not in out
+        code, out, _ = cli(capsys, monkeypatch, "feeds", "poll")
+        assert code == 0 and out == f"feed <{site}/feeds/cli.rss>: nothing new\n"
+        titles = [p.read_text().split("\n")[1] for p in env.glob("*-report-*.md")]
+        assert sorted(titles) == sorted(f"title: {story(n)[0]}" for n in (1, 2, 3))
+        code, _, err = cli(capsys, monkeypatch, "feeds", "add", f"{site}/news/japan-uk-pact")
+        assert code == 1 and err.count("\n") == 1 and "is not a news feed" in err
+        code, out, _ = cli(capsys, monkeypatch, "feeds", "remove", f"{site}/feeds/cli.rss")
+        assert code == 0 and out.startswith("no longer following")
+        code, out, _ = cli(capsys, monkeypatch, "feeds", "list")
+        assert "no feeds followed" in out
 
 
 def test_eval_countries_scores_partners_found_and_parties_right(

@@ -16,6 +16,7 @@ import discord
 import pytest
 
 from bot.client import PactBot
+from bot.feeds import poll_once
 from bot.runner import make_client
 from bot.settings import Settings
 from index.embedder import Embedder
@@ -30,7 +31,7 @@ from tests.bot.fake_discord import (
     run_client,
 )
 from tests.conftest import KNOWLEDGE, ROOT
-from tests.web_server import serve
+from tests.web_server import FEEDS, serve, story
 
 pytestmark = pytest.mark.model
 
@@ -79,7 +80,10 @@ def description(message: StoredMessage) -> str:
 
 async def test_commands_are_registered_with_their_options_and_permissions(fake: FakeDiscord, bot: PactBot) -> None:
     commands = {c["name"]: c for c in fake.guild_commands[fake.guild_id]}
-    assert set(commands) == {"ask", "sources", "about", "agreements", "pactmap", "ingest", "reindex"}
+    assert set(commands) == {"ask", "sources", "about", "agreements", "pactmap", "ingest", "reindex", "feeds"}
+    subcommands = {o["name"]: o for o in commands["feeds"]["options"]}
+    assert set(subcommands) == {"add", "remove", "list"} and all(o["type"] == 1 for o in subcommands.values())
+    assert [(o["name"], o["type"]) for o in subcommands["add"]["options"]] == [("url", 3), ("channel", 7)]
     options = {o["name"]: o for o in commands["ask"]["options"]}
     assert options["question"]["type"] == 3 and options["question"]["required"] is True
     assert options["question"]["max_length"] == 300
@@ -87,7 +91,7 @@ async def test_commands_are_registered_with_their_options_and_permissions(fake: 
     file_option, url_option = commands["ingest"]["options"]
     assert (file_option["name"], file_option["type"], file_option.get("required", False)) == ("file", 11, False)
     assert (url_option["name"], url_option["type"], url_option.get("required", False)) == ("url", 3, False)
-    for name in ("ingest", "reindex"):
+    for name in ("ingest", "reindex", "feeds"):
         assert str(commands[name]["default_member_permissions"]) == str(MANAGE_GUILD)
     country = {o["name"]: o for o in commands["agreements"]["options"]}
     assert country["country"]["autocomplete"] is True and country["country"]["required"] is True
@@ -212,6 +216,40 @@ async def test_ingest_url_fetches_extracts_and_indexes_a_news_page(
         timeout=ANSWER_TIMEOUT
     )
     assert "either a file or a url" in neither.text
+
+
+async def test_a_moderator_follows_a_feed_and_a_poll_posts_its_report(
+    fake: FakeDiscord, bot: PactBot, settings: Settings, site: str
+) -> None:
+    FEEDS["discord"] = [11, 12]
+    url = f"{site}/feeds/discord.atom"
+    refused = await (await fake.invoke_command("feeds add", {"url": url}, user=fake.default_user)).wait_for_final(
+        timeout=ANSWER_TIMEOUT
+    )
+    assert refused.ephemeral and "Only moderators" in refused.text
+    channel = fake.channel("defence-news")
+    handle = await fake.invoke_command("feeds add", {"url": url, "channel": channel}, user=fake.moderator)
+    reply = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert reply.ephemeral and f"Following <{url}> (discord news)" in reply.text and f"<#{channel.id}>" in reply.text
+    listed = await (await fake.invoke_command("feeds list", {}, user=fake.moderator)).wait_for_final(
+        timeout=ANSWER_TIMEOUT
+    )
+    assert "not polled yet" in listed.text
+
+    [report] = await poll_once(bot)
+    assert [i.added.title for i in report.items if i.added] == [story(11)[0], story(12)[0]]
+    posted = await fake.wait_for_message(lambda m: m.channel_id == channel.id and "Feed" in m.text, timeout=5)
+    assert "2 articles added, 0 refused" in posted.text and story(12)[0] in posted.text
+    _, answer = await ask(fake, "What does agreement number 12 between Japan and Australia cover?")
+    assert story(12)[0] in description(answer)
+
+    FEEDS["discord"].append(13)
+    [again] = await poll_once(bot)
+    assert [i.added.title for i in again.items if i.added] == [story(13)[0]]
+    gone = await (await fake.invoke_command("feeds remove", {"url": url}, user=fake.moderator)).wait_for_final(
+        timeout=ANSWER_TIMEOUT
+    )
+    assert "No longer following" in gone.text and await poll_once(bot) == []
 
 
 @pytest.mark.parametrize(

@@ -5,20 +5,14 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from index import fetch as fetching
 from index.fetch import FEED_TYPES, FetchError, FetchLimits, fetch, public_address
-from tests.web_server import PARAGRAPHS, serve
+from tests.web_server import PARAGRAPHS
 
 ALLOWED = FetchLimits(allow_private=True, total_timeout=3.0, read_timeout=2.0, max_bytes=2_000_000)
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    yield from serve()
 
 
 def test_a_news_page_is_fetched_and_decoded(site: str) -> None:

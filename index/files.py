@@ -1,0 +1,17 @@
+"""Writing a file so that readers see the old content or the new, never half of either."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_atomically(path: Path, raw: bytes) -> None:
+    """Write `raw` to a dotfile beside `path` (the indexer skips dotfiles), flush it to disk,
+    then rename it over `path`: a crash midway leaves `path` as it was."""
+    tmp = path.with_name(f".{path.name}.partial")
+    with tmp.open("wb") as out:
+        out.write(raw)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
