@@ -198,6 +198,10 @@ async def test_ingest_saves_and_indexes_a_good_file(fake: FakeDiscord, bot: Pact
 async def test_ingest_url_fetches_extracts_and_indexes_a_news_page(
     fake: FakeDiscord, bot: PactBot, settings: Settings, site: str
 ) -> None:
+    member = await fake.invoke_command("ingest", {"url": f"{site}/news/japan-uk-pact"}, user=fake.default_user)
+    refused = await member.wait_for_final(timeout=ANSWER_TIMEOUT)
+    assert refused.ephemeral and "Only moderators" in refused.text
+    assert not (settings.knowledge_dir / "japan-and-uk-sign-defence-pact.md").exists()
     handle = await fake.invoke_command("ingest", {"url": f"{site}/news/japan-uk-pact"}, user=fake.moderator)
     reply = await handle.wait_for_final(timeout=ANSWER_TIMEOUT)
     assert reply.ephemeral and "Added `japan-and-uk-sign-defence-pact.md`: Japan and UK sign defence pact" in reply.text
