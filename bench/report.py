@@ -117,6 +117,17 @@ def markdown(r: dict[str, Any]) -> str:
             f"| {label} | {bare['import_and_load_s']} s | {bare['encode_one']['p50_ms']} ms | "
             f"{bare['encode_one']['p95_ms']} ms | {bare['batch_texts_per_s']} |"
         )
+    during = floor.get("encode_one_during_a_build")
+    if during:
+        lines += [
+            "",
+            "One question's ONNX encode while another thread encodes batches (a reindex while people ask): "
+            + "; ".join(
+                f"batch encoder on {w} thread{'s' if w != '1' else ''}: p50 {d['p50_ms']} ms, p95 {d['p95_ms']} ms"
+                for w, d in during.items()
+            )
+            + ".",
+        ]
     lines += [
         "",
         "| passages | search | build | texts/s | answer p50 | answer p95 | p50 / bare encode | peak building "
