@@ -11,7 +11,8 @@ stays the reference implementation, and the exporter.
   export is exported again, with a message.
 * **Tokens.** `tokenizer.json` from the model folder, with truncation at the model's window
   (`max_seq_length`, 256: the bundled file says 128) and padding to the longest text of each
-  batch, as sentence-transformers does; texts are batched in order of length, as it does too.
+  batch, as sentence-transformers does; texts are batched in order of length, as it does too,
+  with a cap on a batch's padded tokens so that long texts do not fill memory.
 * **Pooling and normalisation** as the model folder's sentence-transformers configuration says
   (`1_Pooling/config.json`, a Normalize module in `modules.json`), read, not assumed.
 * **Threads.** Every model call runs on one intra-op thread. A question is encoded on the
@@ -40,7 +41,7 @@ from index.embedder import ModelFolder, ProgressCallback, Vectors, bundled_model
 
 if TYPE_CHECKING:
     import onnxruntime
-    from tokenizers import Tokenizer
+    from tokenizers import Encoding, Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,11 @@ OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT = "last_hidden_state"
 HASH_CHUNK = 1 << 20
+# Most padded tokens in one model call (texts x the longest): batches of long texts get fewer
+# texts. Measured on 2,200 benchmark passages (some cut to 256 tokens), peak memory and rate:
+# 64 texts a call 1,688 MB and 163 texts/s; a budget of 8,192 tokens 1,039 MB, 233/s; 2,048
+# 440-483 MB, 270-288/s; 1,024 349 MB, 297/s. Attention memory grows with texts x tokens².
+TOKEN_BUDGET = 1024
 
 
 class ExportRecord(BaseModel):
@@ -172,17 +178,19 @@ class OnnxEmbedder:
             return self._session
 
     def _load_tokenizers(self) -> None:
-        """One tokenizer as the model sees texts (truncated to its window, padded to the batch's
-        longest, the file's fixed 128 undone), one that counts whole texts."""
+        """One tokenizer as the model sees texts (truncated to its window; the file's fixed 128
+        undone, and padding left to `_run`, which pads each batch to its longest), one that
+        counts whole texts."""
         if self._tokenizer is not None:
             return
         from tokenizers import Tokenizer
 
         file = str(self.model.path / "tokenizer.json")
         tokenizer = Tokenizer.from_file(file)
-        padding = tokenizer.padding or {}
+        if (tokenizer.padding or {}).get("pad_id", 0) != 0:
+            raise ValueError(f"{file}: padding with a token other than id 0 is not supported")
         tokenizer.enable_truncation(max_length=self.model.max_seq_length)
-        tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
+        tokenizer.no_padding()
         counter = Tokenizer.from_file(file)
         counter.no_truncation()
         counter.no_padding()
@@ -196,28 +204,43 @@ class OnnxEmbedder:
                 log.warning("exporting the embedding model to ONNX into %s (%s; once, about 10 s)", self.path, problem)
                 export_onnx(self.model, self.path)
 
-    def _run(self, texts: Sequence[str]) -> Vectors:
-        assert self._session is not None and self._tokenizer is not None
-        encodings = self._tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        (hidden,) = self._session.run([OUTPUT], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-        return self.model.pool(np.asarray(hidden, dtype=np.float32), mask)
+    def _run(self, encodings: Sequence[Encoding]) -> Vectors:
+        """One model call: the encodings padded to the longest of them."""
+        assert self._session is not None
+        longest = max(len(e.ids) for e in encodings)
+        feed = {name: np.zeros((len(encodings), longest), dtype=np.int64) for name in INPUTS}
+        for row, e in enumerate(encodings):  # padding is 0 in all three: the [PAD] id, mask and type
+            feed["input_ids"][row, : len(e.ids)] = e.ids
+            feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
+            feed["token_type_ids"][row, : len(e.ids)] = e.type_ids
+        (hidden,) = self._session.run([OUTPUT], feed)
+        return self.model.pool(np.asarray(hidden, dtype=np.float32), feed["attention_mask"])
 
-    def _batches(self, texts: Sequence[str]) -> Iterator[list[int]]:
-        # Longest first, as sentence-transformers orders them: each batch pads to similar lengths.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            yield order[start : start + self.batch_size]
+    def _batches(self, encodings: Sequence[Encoding]) -> Iterator[list[int]]:
+        """Rows in order of length, longest first (as sentence-transformers orders them, so each
+        batch pads to similar lengths), cut into batches of at most `batch_size` texts and
+        TOKEN_BUDGET padded tokens: 64 texts of 256 tokens need 1.5 GB for their attention,
+        and encode slower than sixteen calls of four."""
+        order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
+        batch: list[int] = []
+        for i in order:
+            longest = len(encodings[batch[0]].ids) if batch else len(encodings[i].ids)
+            if batch and (len(batch) == self.batch_size or (len(batch) + 1) * longest > TOKEN_BUDGET):
+                yield batch
+                batch = []
+            batch.append(i)
+        if batch:
+            yield batch
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
         self.load()
+        assert self._tokenizer is not None
+        encodings = self._tokenizer.encode_batch(list(texts))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        batches = list(self._batches(texts))
+        batches = list(self._batches(encodings))
 
         def encode_batch(rows: list[int]) -> None:
-            out[rows] = self._run([texts[i] for i in rows])
+            out[rows] = self._run([encodings[i] for i in rows])
             if progress:
                 progress(len(rows))
 
