@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from index.files import file_sha256
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -113,12 +115,9 @@ class ModelFolder:
 
 @cache
 def _weights_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    for weights in sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin")):
-        with weights.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
+    """One digest of the folder's weight files (the digests of each, in name order)."""
+    files = sorted(path.glob("*.safetensors")) or sorted(path.glob("*.bin"))
+    return hashlib.sha256("".join(file_sha256(f) for f in files).encode()).hexdigest()
 
 
 @cache

@@ -23,7 +23,6 @@ stays the reference implementation, and the exporter.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -38,6 +37,7 @@ from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
 from index.embedder import ModelFolder, ProgressCallback, Vectors, bundled_model
+from index.files import file_sha256
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT = "last_hidden_state"
-HASH_CHUNK = 1 << 20
 # Most padded tokens in one model call (texts x the longest): batches of long texts get fewer
 # texts. Measured on 2,200 benchmark passages (some cut to 256 tokens), peak memory and rate:
 # 64 texts a call 1,688 MB and 163 texts/s; a budget of 8,192 tokens 1,039 MB, 233/s; 2,048
@@ -63,14 +62,6 @@ class ExportRecord(BaseModel):
     bytes: int
     weights_sha256: str  # of the model folder's weights it was exported from
     opset: int
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(HASH_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def export_onnx(model: ModelFolder, target: Path) -> ExportRecord:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field, ValidationError
 from index.agreements import AgreementMention
 from index.articles import ArticleInfo
 from index.embedder import HalfVectors, Vectors
+from index.files import file_sha256
 from index.passages import Passage, sentence_starts
 from index.vector_index import read_graph
 
@@ -104,14 +105,6 @@ class IndexData:
     graph: faiss.Index | None = None  # the HNSW graph over `vectors`, for large versions
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -172,9 +165,9 @@ def write_version(
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         for path in files:
             _fsync(path)
-        manifest.files = {p.relative_to(tmp).as_posix(): _sha256(p) for p in files}
+        manifest.files = {p.relative_to(tmp).as_posix(): file_sha256(p) for p in files}
         (tmp / MANIFEST).write_text(manifest.model_dump_json(indent=1), encoding="utf-8")
-        (tmp / MANIFEST_SUM).write_text(_sha256(tmp / MANIFEST) + "\n", encoding="utf-8")
+        (tmp / MANIFEST_SUM).write_text(file_sha256(tmp / MANIFEST) + "\n", encoding="utf-8")
         _fsync(tmp / MANIFEST)
         _fsync(tmp / MANIFEST_SUM)
         final = root / manifest.version
@@ -247,7 +240,7 @@ def _verify(path: Path, manifest: Manifest) -> None:
         file = path / name
         if not file.is_file():
             raise CorruptIndexError(f"{path.name}: {name} is missing")
-        if _sha256(file) != digest:
+        if file_sha256(file) != digest:
             raise CorruptIndexError(f"{path.name}: {name} does not match its checksum")
 
 
