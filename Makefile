@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint eval fit reliability bench clean
+.PHONY: run test lint eval eval-countries fit reliability bench clean
 
 # The labelled questions the ranker and abstention are fitted on (index/ranker.json); the held-out
 # files (questions-test.yaml, questions-news-test.yaml) are never fitted on.
@@ -38,6 +38,15 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/pactbot eval --cross-validate $(FIT_FILES)
 	$(BIN)/pactbot eval $(HELD_OUT)
+
+## Country lookups (README "Country lookups"): the files the agreement reader was developed on,
+## then the held-out ones it never was.
+COUNTRY_DEV := tests/eval/countries-seed.yaml tests/eval/questions-realnews.yaml \
+	tests/eval/questions-news-fit.yaml tests/eval/countries-agreements-dev.yaml
+COUNTRY_HELD_OUT := tests/eval/questions-news-test.yaml tests/eval/countries-agreements-test.yaml
+eval-countries: $(STAMP)
+	$(BIN)/pactbot eval-countries $(COUNTRY_DEV)
+	$(BIN)/pactbot eval-countries $(COUNTRY_HELD_OUT)
 
 ## Refit the ranker and abstention on the labelled questions; writes index/ranker.json.
 fit: $(STAMP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -17,19 +17,20 @@ from index.countries import Country, Mention, UnknownCountryError, find_countrie
 from index.dates import looks_ahead
 from index.dates import resolve as resolve_date
 from index.glossary import Expander
-from index.parties import is_party, parse
+from index.parties import AGREEMENT_WORDS, DEALING, Party, agreements_in, parse, parties_in, phrase
+from index.people import people_in, people_of
 from index.text import counted
 from index.yamlfile import load_yaml, yaml_problem
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force"]
 # In order of progress: a later mention of an agreement may move it along, never back.
 STATUSES: tuple[Status, ...] = ("considering", "negotiating", "expected to sign", "signed", "ratified", "in force")
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 2
+READER_VERSION = 3
 UNKNOWN_STATUS = "status unknown"  # a mention that does not say how far the agreement has got
 
 
@@ -83,13 +84,6 @@ class Agreement(BaseModel):
         return f"{self.when}, {reported}" if self.when else reported
 
 
-# Words that make a sentence about an agreement ("settlement" and "offers" are the seed's
-# paraphrases of "agreement" and "deals").
-_AGREEMENT = re.compile(
-    r"\b(pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
-    r"programmes?|contracts?|frameworks?|RAA|VFA)\b",
-    re.IGNORECASE,
-)
 _NAMED = re.compile(r"\b(?:Agreement|Treaty|Pact|Accord|Alliance|Partnership|Programme|Program)\b")
 _ACRONYM_NEAR = re.compile(r"\b([A-Z]{3,})\b(?=(?:\s+\w+){0,2}\s+(?:pact|partnership|alliance|deal|agreement|treaty))")
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
@@ -105,10 +99,6 @@ _THE_PARTIES = re.compile(
     r"\b(?:the|both)\s+(?:two\s+|2\s+|three\s+)?"
     r"(?:countries|nations|sides|governments|allies|international locations)\b",
     re.IGNORECASE,
-)
-# Countries the agreement is to help, beside its parties ("to boost co-operation with the US").
-_BENEFICIARY_BEFORE = re.compile(
-    r"\b(?:co-?operation|interoperability|ties|relations|coordination)\s+with\s+(?:the\s+)?$", re.IGNORECASE
 )
 # Status cues, most advanced first. Ratification or entry into force still to come
 # ("until it has been ratified", "once it is in force") counts as neither.
@@ -140,21 +130,13 @@ def status_of(sentence: str) -> Status | None:
     return None
 
 
-_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 _JOINED = re.compile(r"^(?:\s*,)?\s*(?:and\s+)?(?:the\s+)?$")
 
 
-Keep = Callable[[Mention], bool]  # whether a country named in a sentence can be a party to it
-
-
-def _anyone(mention: Mention) -> bool:
-    return True
-
-
-def _joined_groups(text: str, keep: Keep = _anyone) -> list[list[Mention]]:
+def _joined_groups(text: str) -> list[list[Mention]]:
     """Runs of countries joined by commas and "and" ("A, B and C"), in order."""
     groups: list[list[Mention]] = []
-    for mention in filter(keep, find_countries(text)):
+    for mention in find_countries(text):
         if groups and _JOINED.match(text[groups[-1][-1].end : mention.start]):
             groups[-1].append(mention)
         else:
@@ -162,39 +144,42 @@ def _joined_groups(text: str, keep: Keep = _anyone) -> list[list[Mention]]:
     return groups
 
 
-def _between(sentence: str, keep: Keep = _anyone) -> list[str]:
-    """The countries of "between A and B" (or "A, B and C"), when the sentence has it: they
-    are the parties, whoever else welcomed or watched."""
-    for group in _joined_groups(sentence, keep):
-        if len(group) >= 2 and _BETWEEN.search(sentence[: group[0].start]):
-            return list(dict.fromkeys(m.iso3 for m in group))
-    return []
-
-
-def _main_pair(title: str, sentences: Sequence[tuple[int, str]]) -> list[str]:
-    """Who "the two countries" are: the first countries the headline joins ("India and France
-    sign ... as Vietnam and Indonesia talk"), else the first sentence naming two parties."""
+def _headline_pair(title: str) -> list[str]:
+    """The first countries the headline joins ("India and France sign ... as Vietnam and
+    Indonesia talk"), else the two it names ("Greece to buy French frigates")."""
     for group in _joined_groups(title):
         codes = list(dict.fromkeys(m.iso3 for m in group))
         if len(codes) >= 2:
             return codes
-    return next((p for p in (_parties(s) for _, s in sentences) if len(p) >= 2), [])
+    named = list(dict.fromkeys(m.iso3 for m in find_countries(title) if not _NOT_A_PARTY_AFTER.match(title[m.end :])))
+    return named if len(named) == 2 else []
 
 
-def _parties(sentence: str, keep: Keep = _anyone) -> list[str]:
-    between = _between(sentence, keep)
-    if between:
-        return between
-    parties: list[str] = []
-    beneficiaries: list[str] = []
-    for mention in filter(keep, find_countries(sentence)):
-        before, after = sentence[: mention.start], sentence[mention.end :]
-        if _NOT_A_PARTY_AFTER.match(after):
-            continue
-        (beneficiaries if _BENEFICIARY_BEFORE.search(before) else parties).append(mention.iso3)
-    parties = list(dict.fromkeys(parties))
-    # "Japan and the UK ... co-operation with the US": the US is no party when two others are.
-    return parties if len(parties) >= 2 else list(dict.fromkeys(parties + beneficiaries))
+def _groups(found: Sequence[Party], the_parties: Sequence[str], doc: Doc) -> list[tuple[set[str], Token | None]]:
+    """The agreements a sentence reports, as (parties, agreement word): one per set of parties,
+    with the word whose phrase tells it apart; word None when one word reports them all."""
+    groups: list[tuple[set[str], Token | None]] = []
+    for reported in agreements_in(doc, found):
+        parties, partners, word = set(reported.parties) | set(the_parties), list(reported.partners), reported.word
+        if reported.each and len(partners) >= 2:
+            # "Tokyo has similar pacts with Australia and the UK": one pact with each.
+            holders = parties - set(partners) or {partners.pop(0)}
+            groups += [(holders | {other}, word) for other in partners]
+        else:
+            groups.append((parties, word))
+    distinct = [
+        (parties, word)
+        for n, (parties, word) in enumerate(groups)
+        if len(parties) >= 2 and parties not in [g for g, _ in groups[:n]]
+    ]
+    if not distinct:
+        # No clause holds two parties, but the sentence ties two to its agreement in different
+        # clauses: "New Zealand has similar agreements, the most recent one signed with Fiji".
+        everyone = {p.iso3 for p in found} | set(the_parties)
+        return [(everyone, None)] if len(everyone) >= 2 else []
+    if len({word.i for _, word in distinct if word is not None}) <= 1:
+        return [(parties, None) for parties, _ in distinct]  # one agreement word: the sentence speaks of it
+    return distinct
 
 
 GENERIC = "defence agreement"
@@ -207,9 +192,6 @@ def _needs_a_name(keyword: str) -> bool:
 
 def _has_name(sentence: str, expander: Expander) -> bool:
     return any(_NAMED.search(t) and t[0].isupper() for t in expander.canonical_terms(sentence))
-
-
-_PLURALS = {"pacts", "agreements", "deals", "treaties", "accords", "settlements"}
 
 
 # Adjectives that say what kind of agreement an unnamed one is ("a maritime security agreement");
@@ -243,7 +225,7 @@ def _kind(doc: Doc, start: int) -> str | None:
     return f"{' '.join(words)} {_KIND_NOUNS.get(noun.lower_, noun.lower_)}"
 
 
-def _name(sentence: str, keyword: str, expander: Expander, doc: Doc, start: int) -> str:
+def _name(sentence: str, keyword: str, start: int, expander: Expander, doc: Doc) -> str:
     named = [t for t in expander.canonical_terms(sentence) if _NAMED.search(t) and t[0].isupper()]
     if named:
         return named[0]
@@ -258,50 +240,60 @@ def _name(sentence: str, keyword: str, expander: Expander, doc: Doc, start: int)
     return _kind(doc, start) or GENERIC
 
 
+def _reports(sentence: str, named: Sequence[Mention], expander: Expander) -> tuple[str, int] | None:
+    """The word that makes the sentence report an agreement ("pact", or a verb such as "signed"
+    when it names two countries) and where it starts, None when it reports none."""
+    word = AGREEMENT_WORDS.search(sentence)
+    if word is not None:
+        has_name = not _needs_a_name(word.group(1)) or _has_name(sentence, expander)
+        return (word.group(1), word.start(1)) if has_name else None
+    verb = DEALING.search(sentence)
+    two = len({m.iso3 for m in named}) >= 2
+    return (verb.group(), verb.start()) if verb and two else None
+
+
+def _named_in(sentence: str, people: dict[str, str]) -> list[Mention]:
+    """The countries a sentence names, itself or through the people the article tied to them."""
+    countries = [m for m in find_countries(sentence) if not _NOT_A_PARTY_AFTER.match(sentence[m.end :])]
+    return sorted(countries + people_in(sentence, people, countries), key=lambda m: m.start)
+
+
 def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander: Expander) -> list[AgreementMention]:
     """Agreement mentions in an article's sentences, given as (paragraph, sentence) in order.
 
-    A mention needs an agreement word and two or more parties. "The two countries" and the like
-    stand for the article's main pair: the countries its headline names, or else the first
-    sentence that names two.
+    A mention needs an agreement word and two or more parties (index/parties.py); a person the
+    article introduced with a country's title stands for that country (index/people.py). "The
+    two countries" and the like stand for the article's main pair: the countries its headline
+    joins, or else the first sentence's that names two parties.
     """
-    main_pair = _main_pair(article.title, sentences)
-    reporting = [
-        (paragraph, sentence, keyword)
-        for paragraph, sentence in sentences
-        if (keyword := _AGREEMENT.search(sentence)) is not None
-        and not (_needs_a_name(keyword.group(1)) and not _has_name(sentence, expander))
-    ]
-    # Only the sentences that report an agreement are parsed (index/parties.py).
-    docs = parse([sentence for _, sentence, _ in reporting])
+    people = people_of(sentence for _, sentence in sentences)
+    reporting = []
+    for paragraph, sentence in sentences:
+        named = _named_in(sentence, people)
+        if keyword := _reports(sentence, named, expander):
+            reporting.append((paragraph, sentence, keyword, named))
+    # Only the sentences that report an agreement are parsed.
+    docs = parse([sentence for _, sentence, _, _ in reporting])
+    found = [parties_in(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
+    main_pair = _headline_pair(article.title) or next(
+        (sorted(group) for f, doc in zip(found, docs, strict=True) for group, _ in _groups(f, [], doc)), []
+    )
     mentions = []
-    for (paragraph, sentence, keyword), doc in zip(reporting, docs, strict=True):
-
-        def keep(mention: Mention, doc: Doc = doc) -> bool:
-            return is_party(doc, mention.start, mention.end)
-
-        named = _parties(sentence, keep)
-        parties = set(named)
-        if _THE_PARTIES.search(sentence):
-            parties |= set(main_pair)
-        if len(parties) < 2:
-            continue
-        if keyword.group(1).lower() in _PLURALS and len(named) >= 3:
-            # "Tokyo has similar pacts with Australia and the UK": one pact with each.
-            groups = [{named[0], other} for other in named[1:]]
-        else:
-            groups = [parties]
-        name = _name(sentence, keyword.group(1), expander, doc, keyword.start(1))
-        status = status_of(sentence)
-        when = _date_given(doc, sentence, article.published)
-        for group in groups:
+    for (paragraph, sentence, keyword, _), doc, parties in zip(reporting, docs, found, strict=True):
+        the_parties = main_pair if _THE_PARTIES.search(sentence) else []
+        for group, word in _groups(parties, the_parties, doc):
+            # A sentence reporting several agreements gives each its own words for its status,
+            # date and name; one reporting a single agreement speaks of it throughout.
+            words = list(doc) if word is None else phrase(word)
+            text = sentence if word is None else " ".join(t.text for t in words)
+            said, start = keyword if word is None else (word.text, word.idx)
             mentions.append(
                 AgreementMention(
-                    name=name,
+                    name=_name(text, said, start, expander, doc),
                     parties=sorted(group),
-                    status=status,
+                    status=status_of(text),
                     date=article.published,
-                    when=when,
+                    when=_date_given(doc, text, article.published, {t.i for t in words}),
                     article_id=article.id,
                     paragraph=paragraph,
                     quote=sentence,
@@ -310,11 +302,12 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     return mentions
 
 
-def _date_given(doc: Doc, sentence: str, published: dt.date | None) -> str | None:
-    """The first date the sentence gives, resolved against the article's (index/dates.py)."""
-    future = looks_ahead(sentence)
+def _date_given(doc: Doc, text: str, published: dt.date | None, words: set[int]) -> str | None:
+    """The first date among `words` of the sentence, resolved against the article's date
+    (index/dates.py); `text` says whether it looks ahead."""
+    future = looks_ahead(text)
     for ent in doc.ents:
-        if ent.label_ == "DATE":
+        if ent.label_ == "DATE" and ent.start in words:
             dated = resolve_date(ent.text, published, future)
             if dated is not None:
                 return dated.value
@@ -341,16 +334,20 @@ def _merge_generic(mentions: list[AgreementMention]) -> list[AgreementMention]:
 
 
 def summarise(mentions: Sequence[AgreementMention], articles: Mapping[str, ArticleInfo]) -> list[Agreement]:
-    """One Agreement per (parties, name), its status and date from its latest mention that shows
-    a status (on one date, the most advanced), its citations in date order."""
+    """One Agreement per (parties, name), its status and date from the latest of the mentions
+    that show its most advanced status, its citations in date order."""
     groups: dict[tuple[tuple[str, ...], str], list[AgreementMention]] = {}
     for m in _merge_generic(list(mentions)):
         groups.setdefault((tuple(m.parties), m.name), []).append(m)
     agreements = []
     for (parties, name), group in groups.items():
         group.sort(key=lambda m: (m.date or dt.date.min, m.article_id, m.paragraph))
+        # Statuses move forward: the furthest one any mention reports, and of the mentions that
+        # report it the latest, so a later article corrects an earlier one's date ("set to sign
+        # in December", then "signed on 11 January") while a later look back ("the two began
+        # negotiating in 2019") does not move it back.
         latest = max(
-            (m for m in group if m.status), key=lambda m: (m.date or dt.date.min, _progress(m.status)), default=None
+            (m for m in group if m.status), key=lambda m: (_progress(m.status), m.date or dt.date.min), default=None
         )
         citations = [_citation(n, m, articles.get(m.article_id)) for n, m in enumerate(group, start=1)]
         shown = latest or group[-1]

@@ -1,8 +1,9 @@
 """Country names the way people type and articles write them, resolved to ISO 3166-1 alpha-3.
 
 country_converter knows official and short names, codes and many variants ("UK", "Britain",
-"Korea"). What it lacks for news text, demonyms ("Filipino") and capitals standing for their
-governments ("Tokyo", "Manila"), is in the small table below.
+"Korea"). What it lacks for news text, demonyms ("Filipino", "Papua New Guinean") and capitals
+standing for their governments ("Tokyo", "Port Moresby"), comes from countryinfo's table and,
+for the forms news uses most ("Westminster", "the Kremlin", "U.S."), the small table below.
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ _OWN_NAMES: dict[str, str] = {
 }
 
 
+# Capitals that news far more often writes as a person's or another place's name.
+_NOT_A_COUNTRY = frozenset(
+    (
+        "douglas", "hamilton", "kingston", "victoria", "stanley", "plymouth", "jamestown", "george town",
+        "georgetown", "santiago", "lima", "sofia", "nassau", "moroni", "the valley", "saint-denis", "san juan",
+        "jerusalem",
+    )
+)  # fmt: skip
+
+
 class Country(BaseModel):
     name: str
     iso3: str
@@ -91,6 +102,15 @@ def _names() -> _Names:
     ):
         for form in (name, official, iso3, iso2):
             lookup.setdefault(str(form).lower(), iso3)
+    # Every other country's demonym and capital ("Papua New Guinean", "Port Moresby") from
+    # countryinfo, after the names above: a country's own name always wins.
+    from countryinfo import all_countries
+
+    for info in all_countries():
+        iso3 = info.iso(3)
+        for form in (info.demonym(), info.capital()):
+            if iso3 and isinstance(form, str) and "/" not in form and form.lower() not in _NOT_A_COUNTRY:
+                lookup.setdefault(form.lower(), iso3)
     for iso3, forms in _OWN_NAMES.items():
         for form in forms.split(", "):
             lookup[form.lower()] = iso3

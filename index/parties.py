@@ -1,42 +1,87 @@
-"""Whether a country a sentence names is a party to what it reports, read from the sentence's
+"""Which countries a sentence makes parties to the agreement it reports, read from the sentence's
 dependency parse (spaCy's parser, index/annotate.py's pipeline).
 
-A country is no party when the sentence makes it a place or a source ("a group based in
-neighbouring Somalia", "talks in Berlin", "the risk from China") or the threat the agreement
-answers ("threats posed by North Korea", "to counter China"): the preposition it hangs from, or
-a threat word above it in the parse, says so. Proximity alone (the old reading) cannot tell
-"a partnership with the U.S." from "a group based in Somalia".
+A country is a party only when the parse ties it to an agreement: it names the agreement's
+partner ("a pact with Japan", "the deal between A and B", "the U.S.-Japan alliance",
+"Australia's treaty"), or it is the subject or object of a clause that signs, agrees, joins or
+negotiates one ("Japan and the Philippines signed ...", "the leaders of A, B and C agreed ...",
+"his Japanese counterpart"). Everything else a sentence names is left out, whatever it is:
+the threat ("amid Beijing's assertiveness", "to counter China"), the venue ("talks in Berlin"),
+the place ("militants based in neighbouring Somalia"), the one who only reacts ("Seoul welcomed
+the deal"). The old reading, every country near an agreement word less a list of exceptions,
+cannot tell "a partnership with the U.S." from "a group based in Somalia".
+
+A sentence that reports several agreements ("a 1998 agreement with the United States and a
+similar pact with Australia, and talks on deals with France") gives each its own partners.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from index.annotate import BATCH, pipeline
+from index.countries import Mention
 from index.text import stems
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-# Prepositions that make their object a place, a source or a target, never a party.
-_PLACE_PREPOSITIONS = frozenset(
-    "in at near across within throughout around inside off into onto toward towards against over amid "
-    "amidst beyond outside upon".split()
+# Words that make a sentence about an agreement ("settlement" and "offers" are the seed's
+# paraphrases of "agreement" and "deals").
+AGREEMENT_WORDS = re.compile(
+    r"\b(pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
+    r"programmes?|contracts?|frameworks?|arrangements?|declarations?|memorand(?:um|a)|MoUs?|roadmaps?|"
+    r"RAA|VFA)\b",
+    re.IGNORECASE,
 )
-# Verbs that make their subject or object a party ("signed", "agreed", "joins"), as stems.
+# Verbs that report an agreement without naming it: "Warsaw agreed to buy 250 tanks from the
+# United States", "Seoul signed with Warsaw". Such a sentence is read for parties like one with an
+# agreement word.
+DEALING = re.compile(
+    r"\b(?:sign(?:s|ed|ing)?|agree[sd]?|agreeing|ink(?:s|ed)?|seal(?:s|ed)?|conclud(?:e|es|ed)|"
+    r"bu(?:y|ys|ying)|bought|purchas(?:e|es|ed|ing)|order(?:s|ed)?|s[eo]ll(?:s|ing)?|sold|procur(?:e|es|ed))\b",
+    re.IGNORECASE,
+)
+# Verbs whose subject or object is a party whether or not an agreement word hangs from them
+# ("signed", "agreed", "joins", "met his Japanese counterpart"), as stems.
+# The parse runs without spaCy's lemmatizer (index/annotate.py), and stems leave irregular
+# past tenses as they are: these are the ones the verbs below need.
+_IRREGULAR = "bought sold struck met built bound gave"
 _AGREEING = frozenset(
     stems(
         "sign agree join negotiate conclude ink seal ratify approve strike forge upgrade elevate deepen launch "
-        "renew extend host buy sell order supply procure purchase acquire deliver build develop hold welcome "
-        "announce unveil commit pledge meet talk discuss"
+        "renew extend buy sell order supply procure purchase acquire deliver build develop commit pledge meet "
+        "talk discuss bind " + _IRREGULAR
     )
 )
-# How a clause hangs from the sentence when it only sets the scene: "as China presses its
-# claims", "the north of the country facing Taiwan", "which Russia invaded".
-_SIDE_CLAUSES = frozenset({"advcl", "acl", "relcl"})
+# Verbs that only react to an agreement they take as object: "Seoul welcomed the deal".
+_REACTING = frozenset(
+    stems(
+        "welcome praise hail applaud congratulate criticise criticize condemn oppose reject denounce protest slam decry"
+    )
+)
+# Verbs and nouns whose "to" names the other party ("sold jets to Poland", "agreed sales of the
+# jet to Greece", "bound it to New Zealand"), and verbs whose "from" does ("bought tanks from
+# South Korea").
+_GIVING = frozenset(stems("sell sold supply deliver export transfer offer give gave sale sales delivery bind bound"))
+_TAKING = frozenset(stems("buy bought purchase order procure acquire import lease"))
+_TRADING = frozenset({("to", v) for v in _GIVING} | {("from", v) for v in _TAKING})
+# Nouns that stand for a negotiation: "talks between Japan and the UK on a pact".
+_NEGOTIATING = frozenset("talks negotiations discussions summit meeting consultations".split())
+# How a country's name hangs from the phrase that plays its role: "the Japan-UK pact", "Japanese
+# Foreign Minister Yoko Kamikawa", "Australia's treaty", "Japan and the Philippines", "French-built".
+_MODIFIER = frozenset({"compound", "amod", "nmod", "poss", "conj", "appos", "nummod", "npadvmod"})
+# Prepositions that name an agreement's or a negotiation's partners.
+_PARTNER_PREPOSITIONS = frozenset("with between among amongst alongside by".split())
+# "The leaders of the United States ...", "ministers from both countries": the people stand for it.
+_MEMBER_PREPOSITIONS = frozenset({"of", "from"})
+# Roles in a clause that make a country a party when the clause agrees something.
+_ACTING = frozenset({"nsubj", "nsubjpass", "dobj", "dative", "attr", "agent"})
 # Words above a country in the parse that make it the threat, not a party: "threats posed by
-# North Korea", "to counter China", "China's assertiveness", "the invasion by Russia".
+# North Korea", "China's assertiveness", "the invasion by Russia".
 _THREAT_WORDS = frozenset(
     "threat threats threaten threatened threatening menace risk risks danger dangers aggression aggressive "
     "assertiveness assertive coercion coercive pressure provocation provocations hostility invasion invade "
@@ -44,39 +89,271 @@ _THREAT_WORDS = frozenset(
     "counter countering deter deterring deterrence contain containing confront confronting expansionism "
     "expansion buildup build-up rise message warning".split()
 )
+# Objects that make "join" or "meet" a meeting of people, not of countries.
+_PEOPLE = frozenset("me us you him her them".split())
+# Subjects that stand for the subject of the clause above: "... and it opened talks".
+_PRONOUNS = frozenset("it they".split())
+
+
+@dataclass(frozen=True)
+class Party:
+    iso3: str
+    # The token index of the agreement word whose phrase names it ("a pact with Japan"), else
+    # None: a party to a clause ("Japan signed ...").
+    anchor: int | None
+    verb: int | None = None  # the clause's verb, for a party to a clause
+    # Whether it is that clause's subject: a subject carries over to the clauses that share it
+    # ("Japan agreed to sign a pact", "... and it opened talks on a deal"), an object does not.
+    subject: bool = False
 
 
 def parse(sentences: Sequence[str]) -> list[Doc]:
     return list(pipeline().pipe(sentences, batch_size=BATCH))
 
 
-def _root(doc: Doc, start: int, end: int) -> Token | None:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    return span.root if span is not None and len(span) else None
+def anchors(doc: Doc) -> list[Token]:
+    """The sentence's agreement words, and its dealing verbs that hold none ("Manila bought jets
+    from South Korea, while Japan signed an agreement ...")."""
+    words = [t for t in doc if AGREEMENT_WORDS.fullmatch(t.text)]
+    holding = {v.i for v in map(_verb_of, words) if v is not None}
+    inside = {t.i for w in words for t in w.subtree}  # "an agreement Japan signed"
+    verbs = [
+        t
+        for t in doc
+        if t.pos_ in ("VERB", "AUX") and DEALING.fullmatch(t.text) and t.i not in holding and t.i not in inside
+    ]
+    return words + verbs
 
 
-def is_party(doc: Doc, start: int, end: int) -> bool:
-    """Whether the country named at characters start..end of the parsed sentence can be a party."""
-    token = _root(doc, start, end)
-    if token is None:
+def parties_in(doc: Doc, mentions: Sequence[Mention]) -> list[Party]:
+    """The mentioned countries the parse makes parties, each once per role."""
+    words = {t.i for t in anchors(doc)}
+    found: dict[Party, None] = {}
+    for mention in mentions:
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None or not len(span) or _threatening(span.root):
+            continue
+        roles = [_role(span.root, words), *_relative_roles(span.root, words)]
+        for role in roles:
+            if role is not None:
+                found.setdefault(Party(mention.iso3, *role), None)
+    return list(found)
+
+
+@dataclass(frozen=True)
+class Reported:
+    """One agreement word of a sentence and who it makes parties."""
+
+    word: Token
+    parties: list[str]  # ISO3, in order
+    partners: list[str]  # the ones its own phrase names ("a pact with A and B")
+    # Whether it is one agreement with each partner: "similar pacts with A and B", "agreed sales
+    # of the jet to A, B and C".
+    each: bool
+
+
+_PLURALS = frozenset({"pacts", "agreements", "deals", "treaties", "accords", "settlements", "contracts"})
+
+
+def agreements_in(doc: Doc, found: Sequence[Party]) -> list[Reported]:
+    """The agreements the sentence reports, one per agreement word: the partners its own phrase
+    names, the parties of its clause, and the subjects of the clauses its clause shares a subject
+    with. A dealing verb's partners are the parties other than its subjects."""
+    reported = []
+    for word in anchors(doc):
+        is_verb = word.pos_ in ("VERB", "AUX")
+        verb = word if is_verb else _verb_of(word)
+        # Its clause, and the clauses inside its own phrase: "the deal Japan signed with Australia".
+        own = (_sharing(verb) if verb is not None else set()) | {
+            c.i for c in word.children if c.dep_ in ("relcl", "acl") and c.pos_ in ("VERB", "AUX")
+        }
+        above = _above(verb) if verb is not None else set()
+        acting = [p for p in found if p.anchor is None and (p.verb in own or (p.subject and p.verb in above))]
+        if is_verb:
+            partners = list(dict.fromkeys(p.iso3 for p in acting if not p.subject))
+            each = any(p.subject for p in acting)
+        else:
+            partners = list(dict.fromkeys(p.iso3 for p in found if p.anchor == word.i))
+            each = word.lower_ in _PLURALS
+        parties = list(dict.fromkeys([p.iso3 for p in acting] + partners))
+        reported.append(Reported(word, parties, partners, each))
+    return reported
+
+
+def _sharing(verb: Token) -> set[int]:
+    """The verb and the verbs below it that take its subject ("agreed to buy ... from")."""
+    found = {verb.i}
+    for child in verb.children:
+        if child.pos_ in ("VERB", "AUX") and _shares_subject(child):
+            found |= _sharing(child)
+    return found
+
+
+def _above(verb: Token) -> set[int]:
+    """The verbs above it whose subject it takes ("agreed to sign", "and it opened talks", "is in
+    the early stages of considering a pact")."""
+    found = set()
+    while _shares_subject(verb) and (above := _verb_of(verb)) is not None:
+        found.add(above.i)
+        verb = above
+    return found
+
+
+def _threatening(token: Token) -> bool:
+    return any(a.lower_ in _THREAT_WORDS for a in token.ancestors)
+
+
+Role = tuple[int | None, int | None, bool]  # Party's anchor, verb and subject
+
+
+def _role(token: Token, words: set[int]) -> Role | None:
+    """How the parse ties a country to an agreement: through an agreement word's phrase, or as a
+    subject or object of an agreeing clause; None when it does not."""
+    x = token
+    while x.head.i != x.i:  # spaCy makes a new Token on every access: compare indexes
+        if x.i in words:
+            return x.i, None, False
+        head = x.head
+        if x.dep_ in _MODIFIER:
+            x = head
+        elif x.dep_ == "pobj":
+            owner, preposition = head.head, head.lower_
+            if owner.i in words and preposition in _PARTNER_PREPOSITIONS | _MEMBER_PREPOSITIONS:
+                return owner.i, None, False
+            if preposition in _PARTNER_PREPOSITIONS and owner.dep_ in ("relcl", "acl") and owner.head.i in words:
+                return owner.head.i, None, False  # "the deal signed between A and B"
+            # The verb the phrase belongs to: "signed with", or through its object: "bought
+            # frigates from South Korea", "concluded the Falepili Union with Tuvalu".
+            verb = owner if owner.pos_ in ("VERB", "AUX") else _verb_of_object(owner)
+            if preposition in _PARTNER_PREPOSITIONS:
+                if verb is not None:
+                    if not _agrees(verb, words):
+                        return None
+                    # "has similar pacts with Tokyo": the partner of the agreement the verb holds.
+                    held = [i for i in words if _holds(verb, verb.doc[i])]
+                    # "signed by Japan": the one who signs.
+                    return (held[0], None, False) if len(held) == 1 else (None, verb.i, head.dep_ == "agent")
+                if owner.lower_ in _NEGOTIATING:  # "talks between Japan and the UK"
+                    above = _verb_of(owner)
+                    return None, above.i if above is not None else None, False
+                return None
+            if preposition in _MEMBER_PREPOSITIONS and owner.pos_ in ("NOUN", "PROPN"):
+                x = owner
+            elif verb is not None and _trades(verb, preposition):
+                return None, verb.i, False
+            else:
+                verb = _misread_subject(x, words)
+                return (None, verb.i, True) if verb is not None else None
+        elif x.dep_ in _ACTING and head.pos_ in ("VERB", "AUX"):
+            return (None, head.i, x.dep_ in ("nsubj", "nsubjpass")) if _agrees(head, words) else None
+        else:
+            return None
+    return (x.i, None, False) if x.i in words else None
+
+
+def _trades(verb: Token, preposition: str) -> bool:
+    """Whether the preposition names the verb's other party: "sold jets to Poland", "agreed
+    sales of the jet to Greece", "bought frigates from South Korea"."""
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    return any((preposition, _stem(t)) in _TRADING for t in [verb, *objects])
+
+
+def _verb_of_object(noun: Token) -> Token | None:
+    """The verb whose direct object the noun is (or is joined to: "jets and frigates")."""
+    while noun.dep_ == "conj" and noun.head.i != noun.i:
+        noun = noun.head
+    return noun.head if noun.dep_ == "dobj" and noun.head.pos_ in ("VERB", "AUX") else None
+
+
+def _relative_roles(token: Token, words: set[int]) -> list[Role]:
+    """A country's roles as the subject of a relative clause about it: "Japan, which signed an
+    agreement with the Philippines in 2016, ..."."""
+    return [
+        (None, clause.i, True)
+        for clause in token.children
+        if clause.dep_ == "relcl"
+        and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("which", "who", "that") for c in clause.children)
+        and _agrees(clause, words)
+    ]
+
+
+def _misread_subject(token: Token, words: set[int]) -> Token | None:
+    """The small parser reads "In April Warsaw agreed to buy ..." as "in Warsaw": a name right
+    before an agreeing verb that has no subject of its own is that verb's subject."""
+    doc = token.doc
+    verb = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if verb is None or verb.pos_ not in ("VERB", "AUX") or verb.dep_ not in ("ROOT", "conj"):
+        return None
+    return verb if not _has_subject(verb) and _agrees(verb, words) else None
+
+
+def _stem(token: Token) -> str:
+    return next(iter(stems(token.lower_)), token.lower_)
+
+
+def _agrees(verb: Token, words: set[int]) -> bool:
+    """Whether a clause's subject and object are parties: its verb agrees something, or an
+    agreement word hangs from it or from a clause that shares its subject ("agreed to sign a
+    pact", "is in the early stages of considering a pact") other than as the object of a reaction
+    ("welcomed the deal")."""
+    if any((c.dep_ == "dobj" and c.lower_ in _PEOPLE) or c.dep_ == "neg" for c in verb.children):
+        return False  # "the minister joins me on the line", "met him", "Moscow is not a party"
+    verbs = [verb, *(c for c in verb.children if c.pos_ in ("VERB", "AUX") and _shares_subject(c))]
+    if verb.dep_ == "conj" and _shares_subject(verb):
+        verbs.append(verb.head)  # "ratified by Japan's Diet and concurred in by the Philippine Senate"
+    if any(_stem(v) in _AGREEING for v in verbs):
         return True
-    # A country inside a compound or an adjective ("U.S.-South Korean alliance") takes the role
-    # of the noun it modifies.
-    while token.dep_ in ("compound", "amod", "nmod") and token.head is not token:
-        token = token.head
-    if token.dep_ == "pobj" and token.head.lower_ in _PLACE_PREPOSITIONS:
-        return False
-    # The addressee of a verb that agrees nothing: "would send a message to China".
-    if token.dep_ == "pobj" and token.head.dep_ == "dative" and not _agrees(token.head.head):
-        return False
-    if token.dep_ == "poss" and token.head.lower_ in _THREAT_WORDS:
-        return False
-    if any(ancestor.lower_ in _THREAT_WORDS for ancestor in token.ancestors):
-        return False
-    # The nearest verb above it: a country acting in a side clause that agrees nothing is no party.
-    verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
-    return not (verb is not None and verb.dep_ in _SIDE_CLAUSES and not _agrees(verb))
+    reached = {v.i for v in verbs}
+    for i in words:
+        word = verb.doc[i]
+        holder = word if word.pos_ in ("VERB", "AUX") else _verb_of(word)
+        if holder is None or (word.dep_ == "dobj" and _stem(holder) in _REACTING):
+            continue
+        if ({holder.i} | _above(holder)) & reached:
+            return True
+    return False
 
 
-def _agrees(verb: Token) -> bool:
-    return bool(set(stems(verb.lower_)) & _AGREEING)
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+
+def _shares_subject(verb: Token) -> bool:
+    """Whether a verb under another takes that one's subject: "agreed to sign", "signed contracts
+    to buy", "travelled to Delhi and agreed a roadmap", "said it would sign" (but not "China
+    protested and Japan signed", "signed as China watched")."""
+    if verb.dep_ in ("xcomp", "pcomp"):
+        return True
+    pronoun = any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for c in verb.children)
+    return verb.dep_ in ("conj", "ccomp", "advcl") and (pronoun or not _has_subject(verb))
+
+
+def _verb_of(token: Token) -> Token | None:
+    """The nearest verb above the token."""
+    return next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
+
+
+def _holds(verb: Token, word: Token) -> bool:
+    """Whether the agreement word hangs from the verb, with no other verb between them."""
+    above = _verb_of(word)
+    return above is not None and above.i == verb.i
+
+
+def phrase(word: Token) -> list[Token]:
+    """The words that speak of one agreement word: its own phrase (without another agreement
+    joined to it: "an agreement with A and a pact with B") and the words up to its verb, with
+    that verb's auxiliaries ("has opened talks on deals with ..."); for a dealing verb, its clause."""
+    own = {t.i for t in word.subtree}
+    # A verb's clause without the clauses hanging from it; a noun's phrase without the agreement
+    # joined to it.
+    apart = ("conj", "advcl", "ccomp", "relcl", "parataxis") if word.pos_ in ("VERB", "AUX") else ("conj",)
+    for child in word.children:
+        if child.dep_ in apart:
+            own -= {t.i for t in child.subtree}
+    path = []
+    for ancestor in word.ancestors:
+        path.append(ancestor)
+        if ancestor.pos_ in ("VERB", "AUX"):
+            path.extend(c for c in ancestor.children if c.dep_ in ("aux", "auxpass", "neg"))
+            break
+    return sorted([word.doc[i] for i in own] + path, key=lambda t: t.i)

@@ -9,6 +9,7 @@ import pytest
 
 from index.agreements import (
     AgreementMention,
+    Status,
     agreements_of,
     apply_corrections,
     extract,
@@ -103,6 +104,57 @@ def test_the_parse_tells_parties_from_threats_and_places(sentence: str, parties:
     assert pairs(mentions(sentence)) == [parties]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [
+        # Only reacting, or named as no party, is never being one.
+        ("Seoul welcomed the deal between Japan and the Philippines.", [("JPN", "PHL")]),
+        ("Officials stressed that Moscow is not a party to the Indian contract with Manila.", [("IND", "PHL")]),
+        # A relative clause about a country makes it the subject of what the clause says.
+        (
+            "Solomon Islands, which had signed a security treaty with Australia in 2017, concluded a separate "
+            "agreement with Beijing.",
+            [("AUS", "SLB"), ("CHN", "SLB")],
+        ),
+        # A sale or a purchase names its other party with "to" or "from", even with no agreement word.
+        ("In April Warsaw agreed to buy 250 tanks from the United States.", [("POL", "USA")]),
+        (
+            "Paris has agreed sales of the jet to Greece, Egypt and Indonesia.",
+            [("FRA", "GRC"), ("EGY", "FRA"), ("FRA", "IDN")],
+        ),
+        # A pronoun subject stands for the subject of the clause it is joined to.
+        (
+            "Japan said it would sign a logistics pact with India and a separate accord with Vietnam.",
+            [("IND", "JPN"), ("JPN", "VNM")],
+        ),
+    ],
+)
+def test_parties_come_from_the_clause_that_agrees(sentence: str, parties: list[tuple[str, ...]]) -> None:
+    assert pairs(mentions(sentence)) == parties
+
+
+def test_one_sentence_listing_several_agreements_gives_each_its_partners_status_and_date() -> None:
+    found = mentions(
+        "The Philippines already hosts visiting forces under a 1998 agreement with the United States and a "
+        "similar pact with Australia that entered into force in 2012, and it has opened talks on comparable "
+        "deals with France and Canada."
+    )
+    assert [(m.parties, m.status, m.when) for m in found] == [
+        (["PHL", "USA"], None, "1998"),
+        (["AUS", "PHL"], "in force", "2012"),
+        (["FRA", "PHL"], "negotiating", None),
+        (["CAN", "PHL"], "negotiating", None),
+    ]
+
+
+def test_people_the_article_introduced_stand_for_their_countries() -> None:
+    found = mentions(
+        "Australian Prime Minister Anthony Albanese met his Papua New Guinean counterpart James Marape on Monday.",
+        "Albanese and Marape signed a mutual defence treaty in Canberra.",
+    )
+    assert [(m.paragraph, m.parties) for m in found] == [(2, ["AUS", "PNG"])]
+
+
 def test_a_membership_list_of_three_is_one_agreement_with_every_member() -> None:
     found = mentions("The leaders of the United States, Japan and South Korea agreed a trilateral pact at Camp David.")
     assert pairs(found) == [("JPN", "KOR", "USA")]
@@ -174,6 +226,25 @@ def test_summary_takes_the_latest_status_and_merges_generic_words_into_the_named
     assert len(agreements_of("JPN", found, articles, partner="GBR")) == 1
 
 
+def test_statuses_move_forward_and_a_later_article_corrects_the_date() -> None:
+    articles = {i: ARTICLE.model_copy(update={"id": i}) for i in "abc"}
+
+    def said(article: str, status: Status, when: str, reported: dt.date) -> AgreementMention:
+        return AgreementMention(
+            name="Reciprocal Access Agreement", parties=["GBR", "JPN"], status=status, when=when,
+            date=reported, article_id=article, paragraph=1, quote=f"{status} {when}",
+        )  # fmt: skip
+
+    set_to_sign = said("a", "expected to sign", "2022-12", dt.date(2022, 11, 4))
+    signed_in_january = said("b", "signed", "2023-01", dt.date(2023, 1, 12))
+    signed_on_the_11th = said("c", "signed", "2023-01-11", dt.date(2023, 3, 1))
+    looking_back = said("c", "negotiating", "2021", dt.date(2023, 6, 1))
+    (agreement,) = summarise([set_to_sign, signed_in_january, signed_on_the_11th, looking_back], articles)
+    assert (agreement.status, agreement.when, agreement.date) == ("signed", "2023-01-11", dt.date(2023, 3, 1))
+    (earlier,) = summarise([set_to_sign, signed_in_january, looking_back], articles)
+    assert (earlier.status, earlier.when) == ("signed", "2023-01")
+
+
 def test_a_status_carries_the_date_the_text_gives_resolved_against_the_article() -> None:
     article = ARTICLE.model_copy(update={"published": dt.date(2022, 11, 4)})
     sentences = [
@@ -231,8 +302,18 @@ def test_corrections_add_and_remove_and_a_bad_file_is_reported(tmp_path: Path) -
     )
     loaded, problem = load_corrections(corrections)
     assert problem is None and loaded[1].parties == ["JPN", "USA"]
-    wrong = mentions("US officials welcome Japan's push to sign reciprocal access deals.")
-    assert pairs(wrong) == [("JPN", "USA")]
+    # A misreading the moderator removes (the reader itself no longer makes this one).
+    wrong = [
+        AgreementMention(
+            name="Reciprocal Access Agreement",
+            parties=["JPN", "USA"],
+            status=None,
+            date=ARTICLE.published,
+            article_id=ARTICLE.id,
+            paragraph=1,
+            quote="US officials welcome Japan's push to sign reciprocal access deals.",
+        )
+    ]
     fixed = apply_corrections(wrong, loaded)
     assert [(m.parties, m.status, m.quote) for m in fixed] == [
         (["GBR", "JPN"], "signed", "Signed in London on 11 January 2023.")

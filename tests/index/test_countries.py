@@ -28,6 +28,11 @@ from index.countries import UnknownCountryError, find_countries, names_of, resol
         ("Namibia", "NAM"),  # country_converter needs pandas<3 for this one ("NA")
         ("Republic of Korea", "KOR"),
         ("  south   korea ", "KOR"),
+        # Every other country's demonym and capital, from countryinfo.
+        ("Papua New Guinean", "PNG"),
+        ("Port Moresby", "PNG"),
+        ("Hungarian", "HUN"),
+        ("Vilnius", "LTU"),
     ],
 )
 def test_names_codes_demonyms_and_capitals_resolve(query: str, iso3: str) -> None:
@@ -83,3 +88,8 @@ def test_every_name_of_a_country_from_any_one_of_them() -> None:
 def test_only_the_abbreviations_news_uses_for_countries_are_read_as_countries() -> None:
     text = "Defence Secretary John Healey MP told the PM that the US, the UK and the ROK agreed."
     assert [m.iso3 for m in find_countries(text)] == ["USA", "GBR", "KOR"]
+
+
+def test_capitals_that_are_mostly_peoples_names_are_not_read_as_countries() -> None:
+    assert find_countries("Victoria Nuland met Douglas Hamilton in Kingston.") == []
+    assert [m.iso3 for m in find_countries("Kenyan and Greek officials met in Yerevan.")] == ["KEN", "GRC", "ARM"]
