@@ -144,14 +144,15 @@ def _joined_groups(text: str) -> list[list[Mention]]:
     return groups
 
 
-def _headline_pair(title: str) -> list[str]:
+def _headline_pair(title: str, people: dict[str, str]) -> list[str]:
     """The first countries the headline joins ("India and France sign ... as Vietnam and
-    Indonesia talk"), else the two it names ("Greece to buy French frigates")."""
+    Indonesia talk"), else the two it names ("Greece to buy French frigates", "Sunak and Kishida
+    sign ...")."""
     for group in _joined_groups(title):
         codes = list(dict.fromkeys(m.iso3 for m in group))
         if len(codes) >= 2:
             return codes
-    named = list(dict.fromkeys(m.iso3 for m in find_countries(title) if not _NOT_A_PARTY_AFTER.match(title[m.end :])))
+    named = list(dict.fromkeys(m.iso3 for m in _named_in(title, people)))
     return named if len(named) == 2 else []
 
 
@@ -245,7 +246,9 @@ def _reports(sentence: str, named: Sequence[Mention], expander: Expander) -> tup
     when it names two countries) and where it starts, None when it reports none."""
     word = AGREEMENT_WORDS.search(sentence)
     if word is not None:
-        has_name = not _needs_a_name(word.group(1)) or _has_name(sentence, expander)
+        # "the Global Combat Air Programme": capitalised inside the sentence, it is a name.
+        capitalised = word.group(1)[0].isupper() and word.start(1) > 0
+        has_name = not _needs_a_name(word.group(1)) or capitalised or _has_name(sentence, expander)
         return (word.group(1), word.start(1)) if has_name else None
     verb = DEALING.search(sentence)
     two = len({m.iso3 for m in named}) >= 2
@@ -275,7 +278,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     # Only the sentences that report an agreement are parsed.
     docs = parse([sentence for _, sentence, _, _ in reporting])
     found = [parties_in(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
-    main_pair = _headline_pair(article.title) or next(
+    main_pair = _headline_pair(article.title, people) or next(
         (sorted(group) for f, doc in zip(found, docs, strict=True) for group, _ in _groups(f, [], doc)), []
     )
     mentions = []

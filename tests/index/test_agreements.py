@@ -151,8 +151,11 @@ def test_people_the_article_introduced_stand_for_their_countries() -> None:
     found = mentions(
         "Australian Prime Minister Anthony Albanese met his Papua New Guinean counterpart James Marape on Monday.",
         "Albanese and Marape signed a mutual defence treaty in Canberra.",
+        # The headline's leaders are "the two countries"; a capitalised programme is a named one.
+        "The two countries are also working with Italy on the Pacific Patrol Boat Programme.",
+        title="Albanese and Marape seal treaty",
     )
-    assert [(m.paragraph, m.parties) for m in found] == [(2, ["AUS", "PNG"])]
+    assert [(m.paragraph, m.parties) for m in found] == [(2, ["AUS", "PNG"]), (3, ["AUS", "ITA", "PNG"])]
 
 
 def test_a_membership_list_of_three_is_one_agreement_with_every_member() -> None:
