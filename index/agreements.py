@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
 
 from index.articles import ArticleInfo
 from index.citation import Citation
@@ -39,7 +41,10 @@ def status_label(status: Status | None) -> str:
     return UNKNOWN_STATUS if status is None else status
 
 
-class AgreementMention(BaseModel):
+# A slotted dataclass, as passages are (index/passages.py): an index holds one per sentence
+# that reports an agreement.
+@dataclass(slots=True, kw_only=True)
+class AgreementMention:
     """One sentence reporting an agreement between two or more countries."""
 
     name: str  # canonical where the glossary knows it ("Reciprocal Access Agreement"), else generic
@@ -52,6 +57,9 @@ class AgreementMention(BaseModel):
     article_id: str
     paragraph: int
     quote: str  # the sentence, verbatim
+
+
+MENTION_JSON: TypeAdapter[AgreementMention] = TypeAdapter(AgreementMention)  # agreements.jsonl lines
 
 
 class Agreement(BaseModel):
@@ -329,7 +337,7 @@ def _merge_generic(mentions: list[AgreementMention]) -> list[AgreementMention]:
         if m.name != GENERIC and m.name[0].isupper():
             named.setdefault(tuple(m.parties), set()).add(m.name)
     return [
-        m.model_copy(update={"name": next(iter(named[tuple(m.parties)]))})
+        replace(m, name=next(iter(named[tuple(m.parties)])))
         if m.name == GENERIC and len(named.get(tuple(m.parties), ())) == 1
         else m
         for m in mentions

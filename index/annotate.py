@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
+from pydantic.dataclasses import dataclass
 
 from index.dates import Dated, looks_ahead, resolve
 from index.text import stems
@@ -53,12 +54,13 @@ _REASON = re.compile(
 )
 
 
-class SentenceFacts(BaseModel):
-    """What one sentence holds, stored with its passage."""
+@dataclass(slots=True)
+class SentenceFacts:
+    """What one sentence holds, stored with its passage (a slotted dataclass, as Passage is)."""
 
-    kinds: list[str] = Field(default_factory=list)  # kinds of answer it holds, sorted
-    names: list[str] = Field(default_factory=list)  # stems of the words of its named entities and proper nouns
-    dates: list[Dated] = Field(default_factory=list)  # the dates it gives, resolved
+    kinds: list[str] = field(default_factory=list)  # kinds of answer it holds, sorted
+    names: list[str] = field(default_factory=list)  # stems of the words of its named entities and proper nouns
+    dates: list[Dated] = field(default_factory=list)  # the dates it gives, resolved
 
 
 @cache

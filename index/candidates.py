@@ -7,6 +7,7 @@ order and the decision to abstain) and index/quotes.py (what is quoted); index/a
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -84,6 +85,9 @@ def top_rows(scores: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.intp]:
     return rows[np.lexsort((rows, -scores[rows]))]
 
 
+CACHED_PASSAGES = 20_000  # passages whose word sets are kept (about 1.5 kB each)
+
+
 class HybridSearcher:
     """Searches one immutable index version; safe to share between threads."""
 
@@ -102,8 +106,10 @@ class HybridSearcher:
         self._rarest = float(self._idf.max(initial=1.0))
         # Citations need each article's details; looked up once per version, not per question.
         self.articles: dict[str, ArticleEntry] = {a.id: a for a in data.manifest.articles}
-        self._sentence_stems: dict[int, list[set[str]]] = {}
-        self._sentence_pairs: dict[int, list[set[tuple[str, str]]]] = {}
+        # Per-passage word sets, worked out when a question first needs them. Bounded: a bot that
+        # runs for weeks over 100k passages would otherwise come to hold every passage's.
+        self.stems_of = functools.lru_cache(maxsize=CACHED_PASSAGES)(self._stems_of)
+        self.pairs_of = functools.lru_cache(maxsize=CACHED_PASSAGES)(self._pairs_of)
         self._sentence_starts = sentence_starts(data.passages)
         self.about = read_articles(data)
 
@@ -201,23 +207,15 @@ class HybridSearcher:
                 matched += idf
         return matched / total if total else 0.0
 
-    def stems_of(self, row: int) -> list[set[str]]:
-        """The stems of each sentence of passage `row`, stop words kept (cached per passage)."""
-        cached = self._sentence_stems.get(row)
-        if cached is None:
-            passage = self.data.passages[row]
-            cached = [set(stems(passage.sentence(i), True)) for i in range(len(passage.sentences))]
-            self._sentence_stems[row] = cached
-        return cached
+    def _stems_of(self, row: int) -> list[set[str]]:
+        """The stems of each sentence of passage `row`, stop words kept (`stems_of`, cached)."""
+        passage = self.data.passages[row]
+        return [set(stems(passage.sentence(i), True)) for i in range(len(passage.sentences))]
 
-    def pairs_of(self, row: int) -> list[set[tuple[str, str]]]:
-        """Each sentence's pairs of consecutive stems, stop words left out (cached per passage)."""
-        cached = self._sentence_pairs.get(row)
-        if cached is None:
-            passage = self.data.passages[row]
-            cached = [_pairs(stems(passage.sentence(i))) for i in range(len(passage.sentences))]
-            self._sentence_pairs[row] = cached
-        return cached
+    def _pairs_of(self, row: int) -> list[set[tuple[str, str]]]:
+        """Each sentence's pairs of consecutive stems, stop words left out (`pairs_of`, cached)."""
+        passage = self.data.passages[row]
+        return [_pairs(stems(passage.sentence(i))) for i in range(len(passage.sentences))]
 
     def sentences(self, query: Query, hits: list[PassageHit]) -> list[SentenceHit]:
         """Every sentence of the given passages, in passage order."""

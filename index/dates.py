@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from functools import cache
 
-from pydantic import BaseModel
+from pydantic.dataclasses import dataclass
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -33,7 +33,10 @@ _NO_DATE = re.compile(
 _PERIODS = {"day": 10, "week": 10, "month": 7, "year": 4}
 
 
-class Dated(BaseModel):
+# A slotted dataclass rather than a model: an index holds one per dated sentence, and a model
+# instance takes several times the memory (index/passages.py).
+@dataclass(frozen=True, slots=True)
+class Dated:
     """A date a sentence gives: as written, as resolved, and whether the words alone lacked the year."""
 
     text: str  # as written: "Thursday", "last month", "9 December 2022"

@@ -19,6 +19,7 @@ from index.candidates import HybridSearcher
 from index.countries import Country, country, resolve
 from index.embedder import Embedder
 from index.glossary import GLOSSARY_FILE, Expander, load_glossary
+from index.memory import return_freed_memory
 from index.ranker import Ranker, load_ranker
 from index.store import IndexData, StoreError, current_name, load_current
 
@@ -96,6 +97,7 @@ class SearchService:
             expander = Expander(glossary, data.manifest.acronyms)
             self._searcher = HybridSearcher(data, self._questions, expander)
             log.info("serving index version %s (%d passages)", data.manifest.version, len(data.passages))
+        return_freed_memory()
 
     def warm_up(self) -> None:
         """Load the index and the model now, so that the first question is as fast as the rest

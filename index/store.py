@@ -22,18 +22,19 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import bm25s
 import faiss
 import numpy as np
 from filelock import FileLock, Timeout
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from index.agreements import AgreementMention
+from index.agreements import MENTION_JSON, AgreementMention
 from index.articles import ArticleInfo
 from index.embedder import HalfVectors, Vectors
 from index.files import file_sha256
-from index.passages import Passage, sentence_starts
+from index.passages import PASSAGE_JSON, Passage, sentence_starts
 from index.vector_index import read_graph
 
 log = logging.getLogger(__name__)
@@ -155,11 +156,11 @@ def write_version(
     tmp = root / f".tmp-{manifest.version}"
     tmp.mkdir()
     try:
-        _write_jsonl(tmp / PASSAGES, passages)
+        _write_jsonl(tmp / PASSAGES, PASSAGE_JSON, passages)
         np.save(tmp / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
         np.save(tmp / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, dtype=np.float16), allow_pickle=False)
         bm25.save(str(tmp / BM25_DIR), allow_pickle=False, show_progress=False)
-        _write_jsonl(tmp / AGREEMENTS, agreements)
+        _write_jsonl(tmp / AGREEMENTS, MENTION_JSON, agreements)
         if graph is not None:
             faiss.write_index(graph, str(tmp / GRAPH))
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
@@ -185,10 +186,12 @@ def write_version(
     return final
 
 
-def _write_jsonl(path: Path, records: Sequence[BaseModel]) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(record.model_dump_json() + "\n")
+Record = TypeVar("Record")
+
+
+def _write_jsonl(path: Path, adapter: TypeAdapter[Record], records: Sequence[Record]) -> None:
+    with path.open("wb") as out:
+        out.writelines(adapter.dump_json(record) + b"\n" for record in records)
 
 
 def new_version_name() -> str:
@@ -261,11 +264,11 @@ def load_version(path: Path) -> IndexData:
     manifest = _read_manifest(path)
     _verify(path, manifest)
     with (path / PASSAGES).open(encoding="utf-8") as lines:
-        passages = [Passage.model_validate_json(line) for line in lines]
+        passages = [PASSAGE_JSON.validate_json(line) for line in lines]
     vectors, sentence_vectors = map_vectors(path)
     bm25 = bm25s.BM25.load(str(path / BM25_DIR), allow_pickle=False)
     with (path / AGREEMENTS).open(encoding="utf-8") as lines:
-        agreements = [AgreementMention.model_validate_json(line) for line in lines]
+        agreements = [MENTION_JSON.validate_json(line) for line in lines]
     graph = read_graph(path / GRAPH) if GRAPH in manifest.files else None
     sentences = int(sentence_starts(passages)[-1])
     if (
