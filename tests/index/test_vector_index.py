@@ -41,7 +41,7 @@ def test_past_the_threshold_the_graph_is_stored_checked_and_gives_the_exact_answ
     graph.rebuild(False)
 
     data = load_current(tmp_path / "graph")  # read back from disk, checksums verified
-    assert isinstance(data.graph, faiss.IndexHNSWFlat) and data.graph.ntotal == len(data.passages) > 10
+    assert isinstance(data.graph, faiss.IndexHNSWSQ) and data.graph.ntotal == len(data.passages) > 10
     assert GRAPH in data.manifest.files
     assert data.graph.hnsw.efSearch == vector_index.HNSW_EF_SEARCH
     for question in QUESTIONS:  # a few dozen passages: the graph finds the true neighbours
