@@ -22,8 +22,9 @@ from index.agreements import (
 )
 from index.annotate import annotate
 from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
-from index.embedder import Embedder, HalfVectors, Vectors, return_freed_memory
+from index.embedder import Embedder, HalfVectors, Vectors
 from index.glossary import GLOSSARY_FILE, Expander, find_acronyms, load_glossary
+from index.memory import return_freed_memory
 from index.passages import Passage, sentence_starts, split_article
 from index.store import (
     ArticleEntry,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import logging
@@ -45,20 +44,6 @@ class Embedder(Protocol):
     def count_tokens(self, text: str) -> int:
         """Tokens the model would see for `text`, special tokens excluded."""
         ...
-
-
-def return_freed_memory() -> None:
-    """Give the heap memory freed since the last call back to the operating system.
-
-    Encoding thousands of texts leaves torch's freed working buffers (225 MB after 3,000
-    benchmark paragraphs) in glibc's heap, where they would count against the rest of a build. Only
-    glibc has malloc_trim; elsewhere this does nothing.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    libc.malloc_trim(0)
 
 
 POOLING_MODES = ("cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens")
