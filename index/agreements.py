@@ -19,7 +19,17 @@ from index.countries import Country, Mention, UnknownCountryError, find_countrie
 from index.dates import looks_ahead
 from index.dates import resolve as resolve_date
 from index.glossary import Expander
-from index.parties import AGREEMENT_WORDS, DEALING, Party, agreements_in, parse, parties_in, phrase
+from index.parties import (
+    AGREEMENT_WORDS,
+    DEALING,
+    Party,
+    Reported,
+    agreements_in,
+    anchors,
+    parse,
+    parties_in,
+    phrase,
+)
 from index.people import people_in, people_of
 from index.text import counted
 from index.yamlfile import load_yaml, yaml_problem
@@ -164,11 +174,15 @@ def _headline_pair(title: str, people: dict[str, str]) -> list[str]:
     return named if len(named) == 2 else []
 
 
-def _groups(found: Sequence[Party], the_parties: Sequence[str], doc: Doc) -> list[tuple[set[str], Token | None]]:
-    """The agreements a sentence reports, as (parties, agreement word): one per set of parties,
-    with the word whose phrase tells it apart; word None when one word reports them all."""
+def _groups(
+    read: tuple[list[Party], list[Reported]], the_parties: Sequence[str]
+) -> list[tuple[set[str], Token | None]]:
+    """The agreements a sentence reports, from its parties and its agreement words' readings
+    (`_read`), as (parties, agreement word): one per set of parties, with the word whose phrase
+    tells it apart; word None when one word reports them all."""
+    found, readings = read
     groups: list[tuple[set[str], Token | None]] = []
-    for reported in agreements_in(doc, found):
+    for reported in readings:
         parties, partners, word = set(reported.parties) | set(the_parties), list(reported.partners), reported.word
         if reported.each and len(partners) >= 2:
             # "Tokyo has similar pacts with Australia and the UK": one pact with each.
@@ -249,24 +263,34 @@ def _name(sentence: str, keyword: str, start: int, expander: Expander, doc: Doc)
     return _kind(doc, start) or GENERIC
 
 
-def _reports(sentence: str, named: Sequence[Mention], expander: Expander) -> tuple[str, int] | None:
+def _reports(sentence: str, people: dict[str, str], expander: Expander) -> tuple[tuple[str, int], list[Mention]] | None:
     """The word that makes the sentence report an agreement ("pact", or a verb such as "signed"
-    when it names two countries) and where it starts, None when it reports none."""
+    when it names two countries) and where it starts, with the countries the sentence names;
+    None when it reports none (the countries are then not looked for)."""
     word = AGREEMENT_WORDS.search(sentence)
     if word is not None:
         # "the Global Combat Air Programme": capitalised inside the sentence, it is a name.
         capitalised = word.group(1)[0].isupper() and word.start(1) > 0
         has_name = not _needs_a_name(word.group(1)) or capitalised or _has_name(sentence, expander)
-        return (word.group(1), word.start(1)) if has_name else None
+        return ((word.group(1), word.start(1)), _named_in(sentence, people)) if has_name else None
     verb = DEALING.search(sentence)
-    two = len({m.iso3 for m in named}) >= 2
-    return (verb.group(), verb.start()) if verb and two else None
+    if verb is None:
+        return None
+    named = _named_in(sentence, people)
+    return ((verb.group(), verb.start()), named) if len({m.iso3 for m in named}) >= 2 else None
 
 
 def _named_in(sentence: str, people: dict[str, str]) -> list[Mention]:
     """The countries a sentence names, itself or through the people the article tied to them."""
     countries = [m for m in find_countries(sentence) if not _NOT_A_PARTY_AFTER.match(sentence[m.end :])]
     return sorted(countries + people_in(sentence, people, countries), key=lambda m: m.start)
+
+
+def _read(doc: Doc, named: Sequence[Mention]) -> tuple[list[Party], list[Reported]]:
+    """A parsed sentence's parties, and what each of its agreement words makes of them."""
+    anchored = anchors(doc)
+    found = parties_in(doc, named, anchored)
+    return found, agreements_in(anchored, found)
 
 
 def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander: Expander) -> list[AgreementMention]:
@@ -280,19 +304,18 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     people = people_of(sentence for _, sentence in sentences)
     reporting = []
     for paragraph, sentence in sentences:
-        named = _named_in(sentence, people)
-        if keyword := _reports(sentence, named, expander):
-            reporting.append((paragraph, sentence, keyword, named))
-    # Only the sentences that report an agreement are parsed.
+        if reports := _reports(sentence, people, expander):
+            reporting.append((paragraph, sentence, *reports))
+    # Only the sentences that report an agreement are parsed, and each parse is read once.
     docs = parse([sentence for _, sentence, _, _ in reporting])
-    found = [parties_in(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
+    read = [_read(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
     main_pair = _headline_pair(article.title, people) or next(
-        (sorted(group) for f, doc in zip(found, docs, strict=True) for group, _ in _groups(f, [], doc)), []
+        (sorted(group) for r in read for group, _ in _groups(r, [])), []
     )
     mentions = []
-    for (paragraph, sentence, keyword, _), doc, parties in zip(reporting, docs, found, strict=True):
+    for (paragraph, sentence, keyword, _), doc, r in zip(reporting, docs, read, strict=True):
         the_parties = main_pair if _THE_PARTIES.search(sentence) else []
-        for group, word in _groups(parties, the_parties, doc):
+        for group, word in _groups(r, the_parties):
             # A sentence reporting several agreements gives each its own words for its status,
             # date and name; one reporting a single agreement speaks of it throughout.
             words = list(doc) if word is None else phrase(word)

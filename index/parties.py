@@ -125,9 +125,10 @@ def anchors(doc: Doc) -> list[Token]:
     return words + verbs
 
 
-def parties_in(doc: Doc, mentions: Sequence[Mention]) -> list[Party]:
-    """The mentioned countries the parse makes parties, each once per role."""
-    words = {t.i for t in anchors(doc)}
+def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token]) -> list[Party]:
+    """The mentioned countries the parse makes parties, each once per role; `anchored`: the
+    sentence's `anchors`."""
+    words = {t.i for t in anchored}
     found: dict[Party, None] = {}
     for mention in mentions:
         span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
@@ -155,12 +156,13 @@ class Reported:
 _PLURALS = frozenset({"pacts", "agreements", "deals", "treaties", "accords", "settlements", "contracts"})
 
 
-def agreements_in(doc: Doc, found: Sequence[Party]) -> list[Reported]:
-    """The agreements the sentence reports, one per agreement word: the partners its own phrase
-    names, the parties of its clause, and the subjects of the clauses its clause shares a subject
-    with. A dealing verb's partners are the parties other than its subjects."""
+def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Reported]:
+    """The agreements the sentence reports, one per agreement word of `anchored` (its `anchors`):
+    the partners its own phrase names, the parties of its clause, and the subjects of the clauses
+    its clause shares a subject with. A dealing verb's partners are the parties other than its
+    subjects."""
     reported = []
-    for word in anchors(doc):
+    for word in anchored:
         is_verb = word.pos_ in ("VERB", "AUX")
         verb = word if is_verb else _verb_of(word)
         # Its clause, and the clauses inside its own phrase: "the deal Japan signed with Australia".

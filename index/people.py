@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from index.countries import Mention, find_countries
 
@@ -16,6 +17,8 @@ _TITLES = frozenset(
     "minister president secretary chancellor premier king queen prince princess emir sultan ambassador general "
     "admiral marshal chief commander senator leader envoy counterpart".split()
 )
+# Sentences without any of those words introduce nobody, and are not searched for countries.
+_ANY_TITLE = re.compile(r"\b(?:" + "|".join(sorted(_TITLES)) + r")\b", re.IGNORECASE)
 _WORD = re.compile(r"\s*([A-Za-z][\w’'.-]*)")
 _CONNECTORS = frozenset({"of", "for", "the"})
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii"})
@@ -48,7 +51,7 @@ def people_of(sentences: Iterable[str]) -> dict[str, str]:
     """Surname -> ISO3 for each person the text introduces with a country's title; a surname
     introduced for two countries is left out."""
     found: dict[str, set[str]] = {}
-    for sentence in sentences:
+    for sentence in filter(_ANY_TITLE.search, sentences):
         for country in find_countries(sentence):
             surname = _person_after(sentence, country)
             if surname is not None and not find_countries(surname):
@@ -56,12 +59,18 @@ def people_of(sentences: Iterable[str]) -> dict[str, str]:
     return {surname: next(iter(codes)) for surname, codes in found.items() if len(codes) == 1}
 
 
+@cache
+def _surnames(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for an article's surnames, made once for all its sentences."""
+    return re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b")
+
+
 def people_in(sentence: str, people: dict[str, str], countries: list[Mention]) -> list[Mention]:
     """The people of `people` the sentence names, as mentions of their countries, leaving out
     the names already inside a country's mention."""
     if not people:
         return []
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(people, key=len, reverse=True))) + r")\b")
+    pattern = _surnames(tuple(people))
     taken = [(m.start, m.end) for m in countries]
     return [
         Mention(people[m.group(1)], m.start(), m.end())

@@ -88,10 +88,10 @@ def search(
     scores, rows = scores[0], rows[0]
     if exact is None or not isinstance(index, faiss.IndexHNSW):
         return scores, rows
-    found = rows[rows >= 0]
-    rescored = np.asarray(exact[np.sort(found)] @ vector, dtype=np.float32)  # rows in order: mmap reads forward
-    order = np.lexsort((np.sort(found), -rescored))
-    scores[: len(found)], rows[: len(found)] = rescored[order], np.sort(found)[order]
+    found = np.sort(rows[rows >= 0])  # in row order: the memory-mapped file is read forward
+    rescored = np.asarray(exact[found] @ vector, dtype=np.float32)
+    order = np.lexsort((found, -rescored))
+    scores[: len(found)], rows[: len(found)] = rescored[order], found[order]
     return scores, rows
 
 
