@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,15 +21,18 @@ from index.dates import looks_ahead
 from index.dates import resolve as resolve_date
 from index.glossary import Expander
 from index.parties import (
+    AGREEMENT_NOUNS,
     AGREEMENT_WORDS,
     DEALING,
     Party,
     Reported,
     agreements_in,
     anchors,
+    joins,
     parse,
     parties_in,
     phrase,
+    same_clause,
 )
 from index.people import people_in, people_of
 from index.text import counted
@@ -42,7 +46,7 @@ Status = Literal["considering", "negotiating", "expected to sign", "signed", "ra
 STATUSES: tuple[Status, ...] = ("considering", "negotiating", "expected to sign", "signed", "ratified", "in force")
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 3
+READER_VERSION = 4
 UNKNOWN_STATUS = "status unknown"  # a mention that does not say how far the agreement has got
 
 
@@ -118,6 +122,16 @@ _THE_PARTIES = re.compile(
     r"(?:countries|nations|sides|governments|allies|international locations)\b",
     re.IGNORECASE,
 )
+# A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
+# and the one it speaks to, the article's main pair (unless the sentence names another party).
+_OURS = re.compile(
+    rf"\bour\s+(?:(?:(?:two|three|2|3)\s+)?(?:countries|nations)|(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS}))\b", re.I
+)
+# A sentence that opens with "It" or "They" speaks of the country or countries that open the
+# sentence before it: "Port Moresby has widened its circle of partners. It signed an agreement
+# with the United States in 2023."
+_OPENING_PRONOUN = re.compile(r"(?:It|They)\b")
+_OPENING = re.compile(r"(?:The\s+)?")
 # Status cues, most advanced first. Ratification or entry into force still to come
 # ("until it has been ratified", "once it is in force") counts as neither.
 _PENDING = re.compile(
@@ -206,6 +220,24 @@ def _groups(
 
 
 GENERIC = "defence agreement"
+# The names `_name` gives an agreement the text does not name: "the pact", "our partnership".
+_GENERIC_WORDS = frozenset({GENERIC, "partnership", "alliance", "programme"})
+
+
+def _accession(read: tuple[list[Party], list[Reported]], doc: Doc) -> list[tuple[set[str], Token | None]]:
+    """One country that joins an agreement ("Italy joined the Global Combat Air Programme"), as a
+    one-party group: it adds a member to the named agreement (`complete_memberships`)."""
+    found, readings = read
+    joining = {p.iso3 for p in found if joins(p, doc)}
+    groups: list[tuple[set[str], Token | None]] = [
+        ({r.parties[0]}, r.word) for r in readings if len(r.parties) == 1 and r.parties[0] in joining
+    ]
+    return groups[:1]
+
+
+def _is_proper(name: str) -> bool:
+    """Whether the agreement has a name of its own, not one of its kind ("defence agreement")."""
+    return name[0].isupper()
 
 
 def _needs_a_name(keyword: str) -> bool:
@@ -248,10 +280,39 @@ def _kind(doc: Doc, start: int) -> str | None:
     return f"{' '.join(words)} {_KIND_NOUNS.get(noun.lower_, noun.lower_)}"
 
 
-def _name(sentence: str, keyword: str, start: int, expander: Expander, doc: Doc) -> str:
+def _proper_name(doc: Doc, start: int) -> str | None:
+    """The name a capitalised agreement word ends ("signed the Pukpuk Treaty", "a Comprehensive
+    Strategic Partnership", "the UK-Ukraine 100 Year Partnership" without the countries, which
+    say who and not what); None for a lower-case word, a lone "Agreement", or a headline written
+    in title case, where every word is capitalised."""
+    span = doc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None or not span[0].text[0].isupper():
+        return None
+    if all(t.text[0].isupper() for t in doc if t.is_alpha and len(t) >= 4):
+        return None  # "Japan and Australia Sign New Security Agreement"
+    first = end = span[0].i
+    while first > 0 and (doc[first - 1].text[0].isupper() or doc[first - 1].like_num or _joins_name(doc, first - 1)):
+        first -= 1
+    if first == 0 and doc[0].pos_ != "PROPN":
+        first += 1  # capitalised only because it opens the sentence
+    while first < end - 1 and find_countries(doc[first].text):  # but "the Washington Declaration"
+        first += 1
+    return doc[first : end + 1].text if first < end else None
+
+
+def _joins_name(doc: Doc, i: int) -> bool:
+    """Whether the word joins two capitalised words of a name: "Comprehensive and Progressive"."""
+    return doc[i].lower_ in ("and", "of") and i > 0 and doc[i - 1].text[0].isupper()
+
+
+def _name(sentence: str, keyword: str, starts: Sequence[int], expander: Expander, doc: Doc) -> str:
+    """The agreement's name: the glossary's, one its capitalised words give, an acronym near it,
+    else its kind. `starts`: where the agreement words it is read from start in `doc`."""
     named = [t for t in expander.canonical_terms(sentence) if _NAMED.search(t) and t[0].isupper()]
     if named:
         return named[0]
+    if proper := next(filter(None, (_proper_name(doc, start) for start in starts)), None):
+        return proper
     acronym = _ACRONYM_NEAR.search(sentence)
     if acronym and not find_countries(acronym.group(1)):
         return acronym.group(1)
@@ -260,30 +321,58 @@ def _name(sentence: str, keyword: str, start: int, expander: Expander, doc: Doc)
         return word.rstrip("s")  # "alliances" -> "alliance"
     # An unnamed agreement of a particular kind stays its own: a "maritime security agreement"
     # is never merged into the pair's named one, as a bare "the pact" is.
-    return _kind(doc, start) or GENERIC
+    return _kind(doc, starts[0]) or GENERIC
 
 
-def _reports(sentence: str, people: dict[str, str], expander: Expander) -> tuple[tuple[str, int], list[Mention]] | None:
+def _reports(
+    sentence: str, before: str, people: dict[str, str], expander: Expander
+) -> tuple[tuple[str, int], list[Mention]] | None:
     """The word that makes the sentence report an agreement ("pact", or a verb such as "signed"
     when it names two countries) and where it starts, with the countries the sentence names;
-    None when it reports none (the countries are then not looked for)."""
+    None when it reports none (the countries are then not looked for). `before`: the sentence
+    before it in its paragraph, which an opening "It" may stand for."""
     word = AGREEMENT_WORDS.search(sentence)
     if word is not None:
         # "the Global Combat Air Programme": capitalised inside the sentence, it is a name.
         capitalised = word.group(1)[0].isupper() and word.start(1) > 0
         has_name = not _needs_a_name(word.group(1)) or capitalised or _has_name(sentence, expander)
-        return ((word.group(1), word.start(1)), _named_in(sentence, people)) if has_name else None
+        return ((word.group(1), word.start(1)), _named_in(sentence, people, before)) if has_name else None
     verb = DEALING.search(sentence)
     if verb is None:
         return None
-    named = _named_in(sentence, people)
+    named = _named_in(sentence, people, before)
     return ((verb.group(), verb.start()), named) if len({m.iso3 for m in named}) >= 2 else None
 
 
-def _named_in(sentence: str, people: dict[str, str]) -> list[Mention]:
-    """The countries a sentence names, itself or through the people the article tied to them."""
+def _named_in(sentence: str, people: dict[str, str], before: str = "") -> list[Mention]:
+    """The countries a sentence names, itself, through the people the article tied to them, or
+    by an opening pronoun (`_OPENING_PRONOUN`)."""
     countries = [m for m in find_countries(sentence) if not _NOT_A_PARTY_AFTER.match(sentence[m.end :])]
-    return sorted(countries + people_in(sentence, people, countries), key=lambda m: m.start)
+    found = countries + people_in(sentence, people, countries) + _pronoun_subjects(sentence, before)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _pronoun_subjects(sentence: str, before: str) -> list[Mention]:
+    """An opening "It" (one country) or "They" (several) as the countries that open `before`,
+    at the pronoun's place; none when `before` opens with no country."""
+    pronoun = _OPENING_PRONOUN.match(sentence)
+    groups = _joined_groups(before) if pronoun else []
+    if pronoun is None or not groups or not _OPENING.fullmatch(before[: groups[0][0].start]):
+        return []
+    codes = list(dict.fromkeys(m.iso3 for m in groups[0]))
+    if (len(codes) == 1) != (pronoun.group() == "It"):
+        return []
+    return [Mention(code, pronoun.start(), pronoun.end()) for code in codes]
+
+
+def _most_named(sentences: Sequence[tuple[int, str]], people: dict[str, str]) -> list[str]:
+    """The two countries an article names most, when two stand out: the pair a speech's "our
+    partnership" is about when no sentence names the pair together."""
+    counts = Counter(m.iso3 for _, sentence in sentences for m in _named_in(sentence, people))
+    top = counts.most_common(3)
+    if len(top) < 2 or top[1][1] < 2 or (len(top) == 3 and top[2][1] == top[1][1]):
+        return []
+    return sorted(code for code, _ in top[:2])
 
 
 def _read(doc: Doc, named: Sequence[Mention]) -> tuple[list[Party], list[Reported]]:
@@ -296,34 +385,47 @@ def _read(doc: Doc, named: Sequence[Mention]) -> tuple[list[Party], list[Reporte
 def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander: Expander) -> list[AgreementMention]:
     """Agreement mentions in an article's sentences, given as (paragraph, sentence) in order.
 
-    A mention needs an agreement word and two or more parties (index/parties.py); a person the
-    article introduced with a country's title stands for that country (index/people.py). "The
-    two countries" and the like stand for the article's main pair: the countries its headline
-    joins, or else the first sentence's that names two parties.
+    A mention needs an agreement word and two or more parties (index/parties.py), or one country
+    that joins a named agreement (`complete_memberships`); a person the article introduced with a
+    country's title stands for that country (index/people.py), and an opening "It" for the
+    country that opens the sentence before. "The two countries", and a speaker's "our alliance",
+    stand for the article's main pair: the countries its headline joins, else the first
+    sentence's that names two parties, else the two the article names most.
     """
     people = people_of(sentence for _, sentence in sentences)
     reporting = []
-    for paragraph, sentence in sentences:
-        if reports := _reports(sentence, people, expander):
+    for n, (paragraph, sentence) in enumerate(sentences):
+        before = sentences[n - 1][1] if n and sentences[n - 1][0] == paragraph else ""
+        if reports := _reports(sentence, before, people, expander):
             reporting.append((paragraph, sentence, *reports))
     # Only the sentences that report an agreement are parsed, and each parse is read once.
     docs = parse([sentence for _, sentence, _, _ in reporting])
     read = [_read(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
-    main_pair = _headline_pair(article.title, people) or next(
-        (sorted(group) for r in read for group, _ in _groups(r, [])), []
+    main_pair = (
+        _headline_pair(article.title, people)
+        or next((sorted(group) for r in read for group, _ in _groups(r, [])), [])
+        or (_most_named(sentences, people) if any(_OURS.search(s) for _, s, _, _ in reporting) else [])
     )
     mentions = []
     for (paragraph, sentence, keyword, _), doc, r in zip(reporting, docs, read, strict=True):
-        the_parties = main_pair if _THE_PARTIES.search(sentence) else []
-        for group, word in _groups(r, the_parties):
+        ours = _OURS.search(sentence) is not None and {p.iso3 for p in r[0]} <= set(main_pair)
+        the_parties = main_pair if ours or _THE_PARTIES.search(sentence) else []
+        for group, word in _groups(r, the_parties) or _accession(r, doc):
             # A sentence reporting several agreements gives each its own words for its status,
             # date and name; one reporting a single agreement speaks of it throughout.
             words = list(doc) if word is None else phrase(word)
             text = sentence if word is None else " ".join(t.text for t in words)
             said, start = keyword if word is None else (word.text, word.idx)
+            # One agreement in the sentence: the agreement words of the first one's clause may give
+            # its name ("our partnership ... to a Comprehensive Strategic Partnership").
+            words_of = [reported.word for reported in r[1]]
+            starts = [w.idx for w in words_of if same_clause(w, words_of[0])] if word is None and words_of else []
+            name = _name(text, said, starts or [start], expander, doc)
+            if len(group) == 1 and not _is_proper(name):
+                continue  # a country joining "the programme" adds to no agreement it names
             mentions.append(
                 AgreementMention(
-                    name=_name(text, said, start, expander, doc),
+                    name=name,
                     parties=sorted(group),
                     status=status_of(text),
                     date=article.published,
@@ -334,6 +436,35 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
                 )
             )
     return mentions
+
+
+def complete_memberships(mentions: Sequence[AgreementMention]) -> list[AgreementMention]:
+    """Each named agreement with all its members. Mentions that name some of its members ("Britain
+    and Japan's Global Combat Air Programme", "Italy joined the Global Combat Air Programme") are
+    mentions of the one agreement of that name whose mentions name the others. A name that
+    several agreements share (Japan's Reciprocal Access Agreements with Australia and with the
+    UK) gives each subset the one agreement it fits, if only one; a one-country mention that
+    fits none is left out, as it names no agreement between countries."""
+    found: dict[str, set[frozenset[str]]] = {}
+    for m in mentions:
+        if _is_proper(m.name) and len(m.parties) >= 2:
+            found.setdefault(m.name, set()).add(frozenset(m.parties))
+    joined: dict[str, set[str]] = {}
+    for m in mentions:
+        if len(m.parties) == 1 and m.name in found:
+            joined.setdefault(m.name, set()).update(m.parties)
+    completed = []
+    for m in mentions:
+        sets = found.get(m.name, set()) if _is_proper(m.name) else set()
+        largest = [s for s in sets if not any(s < other for other in sets)]
+        if len(largest) == 1:
+            members = largest[0] | joined.get(m.name, set())
+        else:
+            fitting = [s for s in largest if set(m.parties) < s]
+            members = fitting[0] if len(fitting) == 1 else frozenset(m.parties)
+        if len(members) >= 2:
+            completed.append(m if members == set(m.parties) else replace(m, parties=sorted(members)))
+    return completed
 
 
 def _date_given(doc: Doc, text: str, published: dt.date | None, words: set[int]) -> str | None:
@@ -353,18 +484,18 @@ def _progress(status: Status | None) -> int:
 
 
 def _merge_generic(mentions: list[AgreementMention]) -> list[AgreementMention]:
-    """Generic words ("the pact", "the deal") for parties that have exactly one named agreement
-    mean that agreement."""
+    """Generic words for parties that have exactly one named agreement the words fit mean that
+    agreement: "the pact" or "the deal" any named one, "the partnership" a named "... Partnership"."""
     named: dict[tuple[str, ...], set[str]] = {}
     for m in mentions:
         if m.name != GENERIC and m.name[0].isupper():
             named.setdefault(tuple(m.parties), set()).add(m.name)
-    return [
-        replace(m, name=next(iter(named[tuple(m.parties)])))
-        if m.name == GENERIC and len(named.get(tuple(m.parties), ())) == 1
-        else m
-        for m in mentions
-    ]
+
+    def meant(m: AgreementMention) -> str:
+        fitting = [n for n in named.get(tuple(m.parties), ()) if m.name == GENERIC or n.lower().endswith(m.name)]
+        return fitting[0] if len(fitting) == 1 and m.name in _GENERIC_WORDS else m.name
+
+    return [replace(m, name=meant(m)) for m in mentions]
 
 
 def summarise(mentions: Sequence[AgreementMention], articles: Mapping[str, ArticleInfo]) -> list[Agreement]:

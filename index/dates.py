@@ -26,9 +26,12 @@ _THIS_YEAR = re.compile(
 )
 # Words that put a sentence's events after its writing: then an undated month or weekday is the next one.
 _FUTURE = re.compile(r"\b(?:will|shall|\w+'ll|set to|due to|is to|are to|plans? to|expected to|next)\b", re.IGNORECASE)
-# Spans that name no calendar date ("decades", "the past 70 years"), kept out of the index.
+# Spans that name no calendar date ("decades", "the past 70 years", "a 100 year partnership",
+# "within a year"), kept out of the index.
 _NO_DATE = re.compile(
-    r"\b(?:decades?|centuries|century|years|months|weeks|days|hours|ago|annual|annually|daily)\b", re.IGNORECASE
+    r"\b(?:decades?|centuries|century|years|months|weeks|days|hours|ago|annual|annually|daily)\b"
+    r"|\b(?:a|an|\d+)[- ](?:year|month|week|day)\b",
+    re.IGNORECASE,
 )
 _PERIODS = {"day": 10, "week": 10, "month": 7, "year": 4}
 

@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 
 # Words that make a sentence about an agreement ("settlement" and "offers" are the seed's
 # paraphrases of "agreement" and "deals").
-AGREEMENT_WORDS = re.compile(
-    r"\b(pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
+AGREEMENT_NOUNS = (
+    r"pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
     r"programmes?|contracts?|frameworks?|arrangements?|declarations?|memorand(?:um|a)|MoUs?|roadmaps?|"
-    r"RAA|VFA)\b",
-    re.IGNORECASE,
+    r"RAA|VFA"
 )
+AGREEMENT_WORDS = re.compile(rf"\b({AGREEMENT_NOUNS})\b", re.IGNORECASE)
 # Verbs that report an agreement without naming it: "Warsaw agreed to buy 250 tanks from the
 # United States", "Seoul signed with Warsaw". Such a sentence is read for parties like one with an
 # agreement word.
@@ -57,6 +57,8 @@ _AGREEING = frozenset(
         "talk discuss bind " + _IRREGULAR
     )
 )
+# Verbs that make their subject a new member of the agreement: "Italy joined the programme".
+_JOINING = frozenset(stems("join accede"))
 # Verbs that only react to an agreement they take as object: "Seoul welcomed the deal".
 _REACTING = frozenset(
     stems(
@@ -180,6 +182,12 @@ def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Rep
         parties = list(dict.fromkeys([p.iso3 for p in acting] + partners))
         reported.append(Reported(word, parties, partners, each))
     return reported
+
+
+def joins(party: Party, doc: Doc) -> bool:
+    """Whether the party is the subject of a clause that joins something: "Italy joined the
+    Global Combat Air Programme", "Japan acceded to the treaty"."""
+    return party.subject and party.verb is not None and _stem(doc[party.verb]) in _JOINING
 
 
 def _sharing(verb: Token) -> set[int]:
@@ -328,6 +336,13 @@ def _shares_subject(verb: Token) -> bool:
         return True
     pronoun = any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for c in verb.children)
     return verb.dep_ in ("conj", "ccomp", "advcl") and (pronoun or not _has_subject(verb))
+
+
+def same_clause(word: Token, other: Token) -> bool:
+    """Whether two words hang from the same verb ("evolving our partnership to a Comprehensive
+    Strategic Partnership", not "signed a partnership agreement and concluded talks to join ...")."""
+    verbs = [_verb_of(word), _verb_of(other)]
+    return len({v.i if v is not None else None for v in verbs}) == 1
 
 
 def _verb_of(token: Token) -> Token | None:

@@ -10,7 +10,16 @@ import logging
 import threading
 from pathlib import Path
 
-from index.agreements import Agreement, AgreementsAnswer, agreements_of, countries_in, summarise, timeline
+from index.agreements import (
+    Agreement,
+    AgreementMention,
+    AgreementsAnswer,
+    agreements_of,
+    complete_memberships,
+    countries_in,
+    summarise,
+    timeline,
+)
 from index.answer import Answer, Explanation, answer_question, explain_question
 from index.articles import DEFAULT_MAX_BYTES
 from index.batching import BatchingEncoder
@@ -117,24 +126,30 @@ class SearchService:
         Raises UnknownCountryError for a name that is no country."""
         country = resolve(query)
         other = resolve(partner) if partner else None
-        data = self.searcher.data
-        found = agreements_of(country.iso3, data.agreements, self.searcher.articles, other.iso3 if other else None)
-        steps = timeline(found, data.agreements) if other else []
+        mentions = self._mentions()
+        found = agreements_of(country.iso3, mentions, self.searcher.articles, other.iso3 if other else None)
+        steps = timeline(found, mentions) if other else []
         return AgreementsAnswer(query=query, country=country, partner=other, agreements=found, timeline=steps)
 
     def pact_map(self, query: str | None = None) -> tuple[str | None, list[Agreement]]:
         """What a pact map shows: one country's agreements and those among its partners, or all."""
-        data, articles = self.searcher.data, self.searcher.articles
+        mentions, articles = self._mentions(), self.searcher.articles
         if query is None:
-            return None, summarise(data.agreements, articles)
+            return None, summarise(mentions, articles)
         iso3 = resolve(query).iso3
-        partners = {p for m in data.agreements if iso3 in m.parties for p in m.parties}
-        shown = [m for m in data.agreements if set(m.parties) <= partners]
+        partners = {p for m in mentions if iso3 in m.parties for p in m.parties}
+        shown = [m for m in mentions if set(m.parties) <= partners]
         return iso3, summarise(shown, articles)
 
     def countries(self) -> list[Country]:
         """The countries that are party to some indexed agreement."""
-        return [country(iso3) for iso3 in countries_in(self.searcher.data.agreements)]
+        return [country(iso3) for iso3 in countries_in(self._mentions())]
+
+    def _mentions(self) -> list[AgreementMention]:
+        """The served index's agreement mentions, each named agreement with all its members. Worked
+        out when asked rather than stored: a later article that adds a member changes earlier
+        articles' mentions, which an update takes as they were."""
+        return complete_memberships(self.searcher.data.agreements)
 
     def rebuild(self, show_progress: bool | None = None) -> BuildReport:
         """Update the index from the knowledge directory, then serve the new version."""

@@ -12,6 +12,7 @@ from index.agreements import (
     Status,
     agreements_of,
     apply_corrections,
+    complete_memberships,
     extract,
     load_corrections,
     status_of,
@@ -156,6 +157,97 @@ def test_people_the_article_introduced_stand_for_their_countries() -> None:
         title="Albanese and Marape seal treaty",
     )
     assert [(m.paragraph, m.parties) for m in found] == [(2, ["AUS", "PNG"]), (3, ["AUS", "ITA", "PNG"])]
+
+
+def test_a_speakers_our_is_the_articles_main_pair_unless_the_sentence_names_another() -> None:
+    found = mentions(
+        '"We welcome an historic decision to modernize our alliance," said the secretary.',
+        "We are deepening our partnership with Japan.",
+        "Our concerns about the deal remain.",
+        title="U.S. and Philippines hold talks in Manila",
+    )
+    assert [(m.paragraph, m.parties) for m in found] == [(1, ["PHL", "USA"])]
+
+
+def test_a_speech_that_never_names_its_pair_together_is_about_the_two_it_names_most() -> None:
+    found = mentions(
+        "Thank you for welcoming me to Vietnam.",
+        "We are evolving our partnership to a Comprehensive Strategic Partnership, Vietnam's highest tier.",
+        "The United States and its companies will invest more, and the United States will stay.",
+        title="Address by the President to the press",
+    )
+    assert [(m.parties, m.name) for m in found] == [(["USA", "VNM"], "Comprehensive Strategic Partnership")]
+
+
+def test_an_opening_pronoun_is_the_country_that_opens_the_sentence_before() -> None:
+    paragraphs = [
+        ["Port Moresby has also widened its circle of partners.", "It signed a defence cooperation agreement "
+         "with the United States in May 2023."],
+        ["Vietnam and Indonesia met in Hanoi.", "They signed a maritime pact."],
+        ["The treaty binds Japan to the United States.", "It was signed in 1960."],
+        ["Japan and the UK are talking.", "It signed a deal with Australia."],  # "It" after a pair
+    ]  # fmt: skip
+    found = extract(ARTICLE, [(n, s) for n, p in enumerate(paragraphs, 1) for s in p], EXPANDER)
+    assert [(m.paragraph, m.parties, m.when) for m in found] == [
+        (1, ["PNG", "USA"], "2023-05"),
+        (2, ["IDN", "VNM"], None),
+        (3, ["JPN", "USA"], None),  # the treaty's own sentence; "It" there is the treaty
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("Australia and Papua New Guinea signed the Pukpuk Treaty in Canberra.", "Pukpuk Treaty"),
+        ("The UK and Ukraine mark a year of the UK-Ukraine 100 Year Partnership.", "100 Year Partnership"),
+        ("The US and South Korea adopted the Washington Declaration.", "Washington Declaration"),
+        ("Japan Signs Defence Agreement With Australia", "defence agreement"),  # a title-case headline
+    ],
+)
+def test_a_capitalised_agreement_word_ends_its_name(sentence: str, name: str) -> None:
+    (m,) = mentions(sentence)
+    assert m.name == name
+
+
+def test_our_partnership_is_the_pairs_one_named_partnership() -> None:
+    found = mentions(
+        "Vietnam and the US agreed a Comprehensive Strategic Partnership.",
+        "The partnership between Vietnam and the US covers chips.",
+    )
+    (agreement,) = summarise(found, {"test": ARTICLE})
+    assert (agreement.name, agreement.sentences) == ("Comprehensive Strategic Partnership", 2)
+
+
+def test_a_named_agreement_has_every_member_and_grows_when_a_country_joins() -> None:
+    found = mentions(
+        "Britain and Japan launched the Global Combat Air Programme in 2022.",
+        "Italy joined the Global Combat Air Programme later that year.",
+        "Canada joined the programme too.",  # no name: it adds to nothing
+        "Japan and Australia signed a Reciprocal Access Agreement.",
+        "Japan and the UK signed a Reciprocal Access Agreement.",
+        "Sweden joined the Reciprocal Access Agreement.",  # two agreements have that name: which?
+    )
+    completed = complete_memberships(found)
+    by_name = {(a.name, tuple(a.parties)) for a in summarise(completed, {"test": ARTICLE})}
+    assert by_name == {
+        ("Global Combat Air Programme", ("GBR", "ITA", "JPN")),
+        ("Reciprocal Access Agreement", ("AUS", "JPN")),
+        ("Reciprocal Access Agreement", ("GBR", "JPN")),
+    }
+    assert all(len(m.parties) >= 2 for m in completed)
+
+
+def test_a_member_added_by_another_article_shows_in_the_lookup(tmp_path: Path) -> None:
+    service = seed_service(tmp_path)
+    (service.knowledge_dir / "gcap.md").write_text(
+        "Britain and Japan launched the Global Combat Air Programme in 2022.\n\n"
+        "Italy joined the Global Combat Air Programme later that year.\n",
+        encoding="utf-8",
+    )
+    service.rebuild()
+    gcap = [a for a in service.agreements("Italy").agreements if a.name == "Global Combat Air Programme"]
+    assert [(a.parties, a.sentences) for a in gcap] == [(["GBR", "ITA", "JPN"], 2)]
+    assert any(c.name == "Italy" for c in service.countries())
 
 
 def test_a_membership_list_of_three_is_one_agreement_with_every_member() -> None:

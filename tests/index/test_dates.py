@@ -36,7 +36,9 @@ def test_a_date_is_resolved_against_the_article_as_precisely_as_the_text_gives_i
     assert (dated.value, dated.relative, dated.text) == (value, relative, text)
 
 
-@pytest.mark.parametrize("text", ["decades", "the past 70 years", "annual", "", "three days"])
+@pytest.mark.parametrize(
+    "text", ["decades", "the past 70 years", "annual", "", "three days", "100 year", "a 100-year", "within a year"]
+)
 def test_spans_that_name_no_calendar_date_are_left_out(text: str) -> None:
     assert resolve(text, THURSDAY) is None
 
