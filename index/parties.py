@@ -78,6 +78,9 @@ _NEGOTIATING = frozenset("talks negotiations discussions summit meeting consulta
 _MODIFIER = frozenset({"compound", "amod", "nmod", "poss", "conj", "appos", "nummod", "npadvmod"})
 # Prepositions that name an agreement's or a negotiation's partners.
 _PARTNER_PREPOSITIONS = frozenset("with between among amongst alongside by".split())
+# A place that a clause under an agreement names is the host party: "troops stationed in Japan
+# under a status of forces agreement", "access to Philippine bases under the 2014 agreement".
+_HOSTING_PREPOSITIONS = frozenset("in to at on".split())
 # "The leaders of the United States ...", "ministers from both countries": the people stand for it.
 _MEMBER_PREPOSITIONS = frozenset({"of", "from"})
 # Roles in a clause that make a country a party when the clause agrees something.
@@ -247,6 +250,8 @@ def _role(token: Token, words: set[int]) -> Role | None:
                     above = _verb_of(owner)
                     return None, above.i if above is not None else None, False
                 return None
+            if preposition in _HOSTING_PREPOSITIONS and verb is not None and _under_agreement([owner, verb], words):
+                return None, verb.i, False
             if preposition in _MEMBER_PREPOSITIONS and owner.pos_ in ("NOUN", "PROPN"):
                 x = owner
             elif verb is not None and _trades(verb, preposition):
@@ -259,6 +264,15 @@ def _role(token: Token, words: set[int]) -> Role | None:
         else:
             return None
     return (x.i, None, False) if x.i in words else None
+
+
+def _under_agreement(tokens: Sequence[Token], words: set[int]) -> bool:
+    """Whether one of the tokens has an "under" phrase whose object is an agreement word."""
+    return any(
+        c.dep_ == "prep" and c.lower_ == "under" and any(g.i in words for g in c.children)
+        for t in tokens
+        for c in t.children
+    )
 
 
 def _trades(verb: Token, preposition: str) -> bool:
@@ -277,14 +291,20 @@ def _verb_of_object(noun: Token) -> Token | None:
 
 def _relative_roles(token: Token, words: set[int]) -> list[Role]:
     """A country's roles as the subject of a relative clause about it: "Japan, which signed an
-    agreement with the Philippines in 2016, ..."."""
+    agreement with the Philippines in 2016, ...", "the United States, whose forces are stationed
+    in Japan under a status of forces agreement"."""
     return [
         (None, clause.i, True)
         for clause in token.children
-        if clause.dep_ == "relcl"
-        and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("which", "who", "that") for c in clause.children)
-        and _agrees(clause, words)
+        if clause.dep_ == "relcl" and any(_is_relative_subject(c) for c in clause.children) and _agrees(clause, words)
     ]
+
+
+def _is_relative_subject(token: Token) -> bool:
+    """ "which", "who", "that", or a subject owned by "whose" ("whose forces are stationed")."""
+    if token.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    return token.lower_ in ("which", "who", "that") or any(c.lower_ == "whose" for c in token.children)
 
 
 def _misread_subject(token: Token, words: set[int]) -> Token | None:

@@ -128,6 +128,14 @@ def test_the_parse_tells_parties_from_threats_and_places(sentence: str, parties:
             "Japan said it would sign a logistics pact with India and a separate accord with Vietnam.",
             [("IND", "JPN"), ("JPN", "VNM")],
         ),
+        # The place a clause under an agreement names is its host; "whose" ties the clause to a country.
+        ("American forces have access to several Philippine bases under the 2014 agreement.", [("PHL", "USA")]),
+        (
+            "Tokyo has no such pact with any country other than the United States, whose forces are stationed "
+            "in Japan under a status of forces agreement.",
+            [("JPN", "USA")],
+        ),
+        ("Ministers met in Berlin under the glare of a pact between Paris and Rome.", [("FRA", "ITA")]),
     ],
 )
 def test_parties_come_from_the_clause_that_agrees(sentence: str, parties: list[tuple[str, ...]]) -> None:
