@@ -101,14 +101,15 @@ def peer_latency(texts: list[str], asked: list[str]) -> dict[str, float]:
 
 
 def graph_recall(service: SearchService, asked: list[str]) -> float | None:
-    """Recall@10 of the version's HNSW graph against exact search, for the benchmark questions."""
+    """Recall@10 of the search the version serves (its HNSW graph's candidates, re-scored with
+    the full-precision vectors) against exact search, for the benchmark questions."""
     data = service.searcher.data
     if data.graph is None:
         return None
     queries = service.embedder.encode(asked)
     _, exact = exact_index(data.vectors).search(queries, 10)
-    _, approximate = data.graph.search(queries, 10)
-    found = [len(set(a) & set(e)) / 10 for a, e in zip(approximate.tolist(), exact.tolist(), strict=True)]
+    served = [vector_index.search(data.graph, q, 10, data.vectors)[1] for q in queries]
+    found = [len(set(a.tolist()) & set(e)) / 10 for a, e in zip(served, exact.tolist(), strict=True)]
     return round(statistics.mean(found), 4)
 
 

@@ -61,3 +61,20 @@ def test_a_damaged_graph_is_detected(
     path.write_bytes(bytes(raw))
     with pytest.raises(CorruptIndexError, match=f"{GRAPH} does not match its checksum"):
         load_version(path.parent)
+
+
+def test_the_graphs_candidates_are_rescored_exactly_and_cut_to_the_number_asked() -> None:
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((2_000, 48)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    graph = vector_index.graph_index(vectors, show_progress=False)
+    exact = vector_index.exact_index(vectors)
+    agree = 0
+    for query in vectors[:50] + 0.05 * rng.standard_normal((50, 48)).astype(np.float32):
+        query = (query / np.linalg.norm(query)).astype(np.float32)
+        scores, rows = vector_index.search(graph, query, 5, vectors)
+        assert len(rows) == 5 and list(scores) == sorted(scores, reverse=True)
+        np.testing.assert_allclose(scores, vectors[rows] @ query, rtol=1e-5)  # full-precision scores
+        _, true_rows = vector_index.search(exact, query, 5)
+        agree += len(set(rows) & set(true_rows))
+    assert agree / (50 * 5) >= 0.99
