@@ -43,7 +43,8 @@ eval: $(STAMP)
 ## then the held-out ones it never was.
 COUNTRY_DEV := tests/eval/countries-seed.yaml tests/eval/questions-realnews.yaml \
 	tests/eval/questions-news-fit.yaml tests/eval/countries-agreements-dev.yaml
-COUNTRY_HELD_OUT := tests/eval/questions-news-test.yaml tests/eval/countries-agreements-test.yaml
+COUNTRY_HELD_OUT := tests/eval/questions-news-test.yaml tests/eval/countries-agreements-test.yaml \
+	tests/eval/countries-agreements-test2.yaml
 eval-countries: $(STAMP)
 	$(BIN)/pactbot eval-countries $(COUNTRY_DEV)
 	$(BIN)/pactbot eval-countries $(COUNTRY_HELD_OUT)
