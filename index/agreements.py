@@ -28,6 +28,7 @@ from index.parties import (
     Reported,
     agreements_in,
     anchors,
+    joined_runs,
     joins,
     parse,
     parties_in,
@@ -118,10 +119,11 @@ _NOT_A_PARTY_AFTER = re.compile(
 )
 # "The two countries", "the nations" and the like refer to the parties named before.
 _THE_PARTIES = re.compile(
-    r"\b(?:the|both)\s+(?:two\s+|2\s+|three\s+)?"
+    r"\b(?:the|both)\s+(?:(two|2|three|3|four|4)\s+)?"
     r"(?:countries|nations|sides|governments|allies|international locations)\b",
     re.IGNORECASE,
 )
+_COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 # A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
 # and the one it speaks to, the article's main pair (unless the sentence names another party).
 _OURS = re.compile(
@@ -162,18 +164,9 @@ def status_of(sentence: str) -> Status | None:
     return None
 
 
-_JOINED = re.compile(r"^(?:\s*,)?\s*(?:and\s+)?(?:the\s+)?$")
-
-
 def _joined_groups(text: str) -> list[list[Mention]]:
     """Runs of countries joined by commas and "and" ("A, B and C"), in order."""
-    groups: list[list[Mention]] = []
-    for mention in find_countries(text):
-        if groups and _JOINED.match(text[groups[-1][-1].end : mention.start]):
-            groups[-1].append(mention)
-        else:
-            groups.append([mention])
-    return groups
+    return joined_runs(text, find_countries(text))
 
 
 def _headline_pair(title: str, people: dict[str, str]) -> list[str]:
@@ -199,8 +192,14 @@ def _groups(
     for reported in readings:
         parties, partners, word = set(reported.parties) | set(the_parties), list(reported.partners), reported.word
         if reported.each and len(partners) >= 2:
-            # "Tokyo has similar pacts with Australia and the UK": one pact with each.
-            holders = parties - set(partners) or {partners.pop(0)}
+            # "Tokyo has similar pacts with Australia and the UK": one pact with each, held by the
+            # clause's parties, else by the sentence's subjects ("Germany agreed ..., although
+            # those arrangements, made separately with Prague and Bucharest, ...").
+            subjects = {p.iso3 for p in found if p.subject} - set(partners)
+            holders = parties - set(partners) or subjects
+            if not holders:
+                groups.append((parties, word))
+                continue
             groups += [(holders | {other}, word) for other in partners]
         else:
             groups.append((parties, word))
@@ -214,8 +213,10 @@ def _groups(
         # clauses: "New Zealand has similar agreements, the most recent one signed with Fiji".
         everyone = {p.iso3 for p in found} | set(the_parties)
         return [(everyone, None)] if len(everyone) >= 2 else []
-    if len({word.i for _, word in distinct if word is not None}) <= 1:
-        return [(parties, None) for parties, _ in distinct]  # one agreement word: the sentence speaks of it
+    words = [word for _, word in distinct if word is not None]
+    if len({w.i for w in words}) <= 1 and all(same_clause(r.word, words[0]) for r in readings if words):
+        # One agreement word, and no other in another clause: the whole sentence speaks of it.
+        return [(parties, None) for parties, _ in distinct]
     return distinct
 
 
@@ -408,8 +409,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     )
     mentions = []
     for (paragraph, sentence, keyword, _), doc, r in zip(reporting, docs, read, strict=True):
-        ours = _OURS.search(sentence) is not None and {p.iso3 for p in r[0]} <= set(main_pair)
-        the_parties = main_pair if ours or _THE_PARTIES.search(sentence) else []
+        the_parties = main_pair if _speaks_of_the_parties(sentence, {p.iso3 for p in r[0]}, main_pair) else []
         for group, word in _groups(r, the_parties) or _accession(r, doc):
             # A sentence reporting several agreements gives each its own words for its status,
             # date and name; one reporting a single agreement speaks of it throughout.
@@ -465,6 +465,18 @@ def complete_memberships(mentions: Sequence[AgreementMention]) -> list[Agreement
         if len(members) >= 2:
             completed.append(m if members == set(m.parties) else replace(m, parties=sorted(members)))
     return completed
+
+
+def _speaks_of_the_parties(sentence: str, named: set[str], main_pair: Sequence[str]) -> bool:
+    """Whether "the two countries" or a speaker's "our alliance" in the sentence means the article's
+    main pair: not when the sentence names two parties of its own ("Croatia, Albania and Kosovo
+    ... the three countries"), nor when it counts another number of them."""
+    if len(named) >= 2 and not named <= set(main_pair):
+        return False
+    if _OURS.search(sentence) is not None:
+        return named <= set(main_pair)  # "our partnership with Japan" is not about the main pair
+    the = _THE_PARTIES.search(sentence)
+    return the is not None and (the.group(1) is None or _COUNTS[the.group(1).lower()] == len(main_pair))
 
 
 def _date_given(doc: Doc, text: str, published: dt.date | None, words: set[int]) -> str | None:

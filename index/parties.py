@@ -59,10 +59,12 @@ _AGREEING = frozenset(
 )
 # Verbs that make their subject a new member of the agreement: "Italy joined the programme".
 _JOINING = frozenset(stems("join accede"))
-# Verbs that only react to an agreement they take as object: "Seoul welcomed the deal".
+# Verbs that only react to an agreement they take as object, or describe it: "Seoul welcomed the
+# deal", "Belgrade called the declaration a threat".
 _REACTING = frozenset(
     stems(
-        "welcome praise hail applaud congratulate criticise criticize condemn oppose reject denounce protest slam decry"
+        "welcome praise hail applaud congratulate criticise criticize condemn oppose reject denounce protest slam "
+        "decry call describe brand label dismiss"
     )
 )
 # Verbs and nouns whose "to" names the other party ("sold jets to Poland", "agreed sales of the
@@ -132,18 +134,35 @@ def anchors(doc: Doc) -> list[Token]:
 
 def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token]) -> list[Party]:
     """The mentioned countries the parse makes parties, each once per role; `anchored`: the
-    sentence's `anchors`."""
+    sentence's `anchors`. The names of one list ("A, B and C") share their roles: the small
+    parser sometimes cuts a list's first name off ("Anušić, Vengu and Maqedonci signed")."""
     words = {t.i for t in anchored}
-    found: dict[Party, None] = {}
+    roles: dict[Mention, list[Role]] = {}
     for mention in mentions:
         span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if span is None or not len(span) or _threatening(span.root):
             continue
-        roles = [_role(span.root, words), *_relative_roles(span.root, words)]
-        for role in roles:
-            if role is not None:
-                found.setdefault(Party(mention.iso3, *role), None)
-    return list(found)
+        found = [_role(span.root, words), *_relative_roles(span.root, words)]
+        roles[mention] = [role for role in found if role is not None]
+    for run in joined_runs(doc.text, [m for m in mentions if m in roles]):
+        shared = [role for m in run for role in roles[m]]
+        for m in run:
+            roles[m] = roles[m] or shared
+    return list(dict.fromkeys(Party(m.iso3, *role) for m, found in roles.items() for role in found))
+
+
+_JOINED = re.compile(r"(?:\s*,)?\s*(?:and\s+)?(?:the\s+)?")
+
+
+def joined_runs(text: str, mentions: Sequence[Mention]) -> list[list[Mention]]:
+    """The mentions in runs joined by commas and "and" ("A, B and C"), in order."""
+    runs: list[list[Mention]] = []
+    for mention in mentions:
+        if runs and _JOINED.fullmatch(text[runs[-1][-1].end : mention.start]):
+            runs[-1].append(mention)
+        else:
+            runs.append([mention])
+    return runs
 
 
 @dataclass(frozen=True)
@@ -158,7 +177,10 @@ class Reported:
     each: bool
 
 
-_PLURALS = frozenset({"pacts", "agreements", "deals", "treaties", "accords", "settlements", "contracts"})
+_PLURALS = frozenset(
+    "pacts agreements deals treaties accords settlements contracts arrangements frameworks partnerships alliances "
+    "declarations memoranda mous roadmaps programmes".split()
+)
 
 
 def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Reported]:
@@ -177,7 +199,9 @@ def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Rep
         above = _above(verb) if verb is not None else set()
         acting = [p for p in found if p.anchor is None and (p.verb in own or (p.subject and p.verb in above))]
         if is_verb:
-            partners = list(dict.fromkeys(p.iso3 for p in acting if not p.subject))
+            # Its objects, and what its own "from" names ("bought jets from France").
+            named = [p.iso3 for p in found if p.anchor == word.i]
+            partners = list(dict.fromkeys([p.iso3 for p in acting if not p.subject] + named))
             each = any(p.subject for p in acting)
         else:
             partners = list(dict.fromkeys(p.iso3 for p in found if p.anchor == word.i))
@@ -197,7 +221,7 @@ def _sharing(verb: Token) -> set[int]:
     """The verb and the verbs below it that take its subject ("agreed to buy ... from")."""
     found = {verb.i}
     for child in verb.children:
-        if child.pos_ in ("VERB", "AUX") and _shares_subject(child):
+        if child.pos_ in ("VERB", "AUX") and _shares_subject(child) and _subject_source(child) == verb.i:
             found |= _sharing(child)
     return found
 
@@ -206,10 +230,30 @@ def _above(verb: Token) -> set[int]:
     """The verbs above it whose subject it takes ("agreed to sign", "and it opened talks", "is in
     the early stages of considering a pact")."""
     found = set()
-    while _shares_subject(verb) and (above := _verb_of(verb)) is not None:
-        found.add(above.i)
-        verb = above
+    while _shares_subject(verb) and (source := _subject_source(verb)) is not None:
+        found.add(source)
+        verb = verb.doc[source]
     return found
+
+
+def _subject_source(verb: Token) -> int | None:
+    """The verb whose subject a verb that shares one takes: the verb above it, except that a
+    pronoun subject stands for the nearest subject before it ("Croatia, which bought jets from
+    France, is taking delivery, while Serbia agreed to buy Rafales, and it has also bought
+    drones from China": "it" is Serbia, whatever clause the parse hangs it from)."""
+    pronoun = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS), None)
+    if pronoun is not None:
+        subjects = [
+            t
+            for t in verb.doc[: pronoun.i]
+            if t.dep_ in ("nsubj", "nsubjpass")
+            and t.lower_ not in _PRONOUNS | _RELATIVE
+            and t.head.pos_ in ("VERB", "AUX")
+        ]
+        if subjects:
+            return subjects[-1].head.i
+    above = _verb_of(verb)
+    return above.i if above is not None else None
 
 
 def _threatening(token: Token) -> bool:
@@ -300,11 +344,14 @@ def _relative_roles(token: Token, words: set[int]) -> list[Role]:
     ]
 
 
+_RELATIVE = frozenset({"which", "who", "that"})
+
+
 def _is_relative_subject(token: Token) -> bool:
     """ "which", "who", "that", or a subject owned by "whose" ("whose forces are stationed")."""
     if token.dep_ not in ("nsubj", "nsubjpass"):
         return False
-    return token.lower_ in ("which", "who", "that") or any(c.lower_ == "whose" for c in token.children)
+    return token.lower_ in _RELATIVE or any(c.lower_ == "whose" for c in token.children)
 
 
 def _misread_subject(token: Token, words: set[int]) -> Token | None:
@@ -337,7 +384,7 @@ def _agrees(verb: Token, words: set[int]) -> bool:
     for i in words:
         word = verb.doc[i]
         holder = word if word.pos_ in ("VERB", "AUX") else _verb_of(word)
-        if holder is None or (word.dep_ == "dobj" and _stem(holder) in _REACTING):
+        if holder is None or (word.dep_ in ("dobj", "oprd") and _stem(holder) in _REACTING):
             continue
         if ({holder.i} | _above(holder)) & reached:
             return True
