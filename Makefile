@@ -42,7 +42,8 @@ eval: $(STAMP)
 ## Country lookups (README "Country lookups"): the files the agreement reader was developed on,
 ## then the held-out ones it never was.
 COUNTRY_DEV := tests/eval/countries-seed.yaml tests/eval/questions-realnews.yaml \
-	tests/eval/questions-news-fit.yaml tests/eval/countries-agreements-dev.yaml
+	tests/eval/questions-news-fit.yaml tests/eval/countries-agreements-dev.yaml \
+	tests/eval/countries-agreements-dev2.yaml
 COUNTRY_HELD_OUT := tests/eval/questions-news-test.yaml tests/eval/countries-agreements-test.yaml \
 	tests/eval/countries-agreements-test2.yaml
 eval-countries: $(STAMP)

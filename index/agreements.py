@@ -188,6 +188,8 @@ def _groups(
     (`_read`), as (parties, agreement word): one per set of parties, with the word whose phrase
     tells it apart; word None when one word reports them all."""
     found, readings = read
+    if not readings:
+        return []  # no agreement word nor dealing verb: "Denmark and Sweden joined in February"
     groups: list[tuple[set[str], Token | None]] = []
     for reported in readings:
         parties, partners, word = set(reported.parties) | set(the_parties), list(reported.partners), reported.word
@@ -211,7 +213,9 @@ def _groups(
     if not distinct:
         # No clause holds two parties, but the sentence ties two to its agreement in different
         # clauses: "New Zealand has similar agreements, the most recent one signed with Fiji".
-        everyone = {p.iso3 for p in found} | set(the_parties)
+        # Not the objects of a sale that names neither seller nor buyer (`agreements_in`).
+        unsold = {r.word.i for r in readings if r.word.pos_ in ("VERB", "AUX") and not r.parties}
+        everyone = {p.iso3 for p in found if p.verb not in unsold} | set(the_parties)
         return [(everyone, None)] if len(everyone) >= 2 else []
     words = [word for _, word in distinct if word is not None]
     if len({w.i for w in words}) <= 1 and all(same_clause(r.word, words[0]) for r in readings if words):
@@ -222,7 +226,7 @@ def _groups(
 
 GENERIC = "defence agreement"
 # The names `_name` gives an agreement the text does not name: "the pact", "our partnership".
-_GENERIC_WORDS = frozenset({GENERIC, "partnership", "alliance", "programme"})
+_GENERIC_WORDS = frozenset({GENERIC, "partnership", "alliance", "programme", "initiative"})
 
 
 def _accession(read: tuple[list[Party], list[Reported]], doc: Doc) -> list[tuple[set[str], Token | None]]:
@@ -241,9 +245,21 @@ def _is_proper(name: str) -> bool:
     return name[0].isupper()
 
 
-def _needs_a_name(keyword: str) -> bool:
-    """ "The programme" alone is any programme; only a named one is an agreement."""
-    return keyword.lower().startswith("programme")
+# Kinds of agreement that are one only with a name: "the programme" alone is any programme,
+# unless the article names one ("the Global Combat Air Programme ... the programme").
+_NAMED_KINDS = frozenset({"programme", "program", "initiative"})
+_KIND_NAMED = re.compile(r"\b[A-Z][\w-]*\s+(Programmes?|Programs?|Initiatives?)\b")
+# "Denmark and Sweden joined in February": a join with no object joins the article's agreement.
+_JOINS = re.compile(r"\bjoin(?:s|ed)?\b", re.IGNORECASE)
+
+
+def _kind_of(keyword: str) -> str:
+    return keyword.lower().removesuffix("s")
+
+
+def _named_kinds(sentences: Sequence[tuple[int, str]]) -> set[str]:
+    """The kinds of `_NAMED_KINDS` the article names one of."""
+    return {_kind_of(m.group(1)) for _, sentence in sentences for m in _KIND_NAMED.finditer(sentence)}
 
 
 def _has_name(sentence: str, expander: Expander) -> bool:
@@ -318,7 +334,7 @@ def _name(sentence: str, keyword: str, starts: Sequence[int], expander: Expander
     if acronym and not find_countries(acronym.group(1)):
         return acronym.group(1)
     word = keyword.lower()
-    if word.startswith(("allian", "partnership", "programme")):
+    if word.startswith(("allian", "partnership", "programme", "initiative")):
         return word.rstrip("s")  # "alliances" -> "alliance"
     # An unnamed agreement of a particular kind stays its own: a "maritime security agreement"
     # is never merged into the pair's named one, as a bare "the pact" is.
@@ -326,23 +342,26 @@ def _name(sentence: str, keyword: str, starts: Sequence[int], expander: Expander
 
 
 def _reports(
-    sentence: str, before: str, people: dict[str, str], expander: Expander
+    sentence: str, before: str, people: dict[str, str], expander: Expander, named_kinds: set[str]
 ) -> tuple[tuple[str, int], list[Mention]] | None:
     """The word that makes the sentence report an agreement ("pact", or a verb such as "signed"
-    when it names two countries) and where it starts, with the countries the sentence names;
-    None when it reports none (the countries are then not looked for). `before`: the sentence
-    before it in its paragraph, which an opening "It" may stand for."""
+    when it names two countries, or "joined" when it names one) and where it starts, with the
+    countries the sentence names; None when it reports none (the countries are then not looked
+    for). `before`: the sentence before it in its paragraph, which an opening "It" may stand for;
+    `named_kinds`: the article's `_named_kinds`."""
     word = AGREEMENT_WORDS.search(sentence)
     if word is not None:
         # "the Global Combat Air Programme": capitalised inside the sentence, it is a name.
         capitalised = word.group(1)[0].isupper() and word.start(1) > 0
-        has_name = not _needs_a_name(word.group(1)) or capitalised or _has_name(sentence, expander)
+        kind = _kind_of(word.group(1))
+        has_name = kind not in _NAMED_KINDS or capitalised or kind in named_kinds or _has_name(sentence, expander)
         return ((word.group(1), word.start(1)), _named_in(sentence, people, before)) if has_name else None
-    verb = DEALING.search(sentence)
+    verb = DEALING.search(sentence) or _JOINS.search(sentence)
     if verb is None:
         return None
     named = _named_in(sentence, people, before)
-    return ((verb.group(), verb.start()), named) if len({m.iso3 for m in named}) >= 2 else None
+    needed = 1 if _JOINS.fullmatch(verb.group()) else 2
+    return ((verb.group(), verb.start()), named) if len({m.iso3 for m in named}) >= needed else None
 
 
 def _named_in(sentence: str, people: dict[str, str], before: str = "") -> list[Mention]:
@@ -394,10 +413,11 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     sentence's that names two parties, else the two the article names most.
     """
     people = people_of(sentence for _, sentence in sentences)
+    named_kinds = _named_kinds(sentences)
     reporting = []
     for n, (paragraph, sentence) in enumerate(sentences):
         before = sentences[n - 1][1] if n and sentences[n - 1][0] == paragraph else ""
-        if reports := _reports(sentence, before, people, expander):
+        if reports := _reports(sentence, before, people, expander, named_kinds):
             reporting.append((paragraph, sentence, *reports))
     # Only the sentences that report an agreement are parsed, and each parse is read once.
     docs = parse([sentence for _, sentence, _, _ in reporting])
@@ -408,9 +428,13 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
         or (_most_named(sentences, people) if any(_OURS.search(s) for _, s, _, _ in reporting) else [])
     )
     mentions = []
+    joining: list[tuple[int, str, str]] = []  # (paragraph, sentence, country) of each objectless join
     for (paragraph, sentence, keyword, _), doc, r in zip(reporting, docs, read, strict=True):
         the_parties = main_pair if _speaks_of_the_parties(sentence, {p.iso3 for p in r[0]}, main_pair) else []
-        for group, word in _groups(r, the_parties) or _accession(r, doc):
+        groups = _groups(r, the_parties) or _accession(r, doc)
+        if not groups and _JOINS.fullmatch(keyword[0]):
+            joining += [(paragraph, sentence, p.iso3) for p in r[0] if joins(p, doc, alone=True)]
+        for group, word in groups:
             # A sentence reporting several agreements gives each its own words for its status,
             # date and name; one reporting a single agreement speaks of it throughout.
             words = list(doc) if word is None else phrase(word)
@@ -435,7 +459,45 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
                     quote=sentence,
                 )
             )
+    mentions = _the_named(mentions)
+    named = {m.name for m in mentions if _is_proper(m.name) and len(m.parties) >= 2}
+    if len(named) == 1:  # "Denmark and Sweden joined in February": the article's one named agreement
+        (name,) = named
+        mentions += [
+            AgreementMention(
+                name=name, parties=[iso3], status=None, date=article.published,
+                article_id=article.id, paragraph=paragraph, quote=sentence,
+            )
+            for paragraph, sentence, iso3 in dict.fromkeys(joining)
+        ]  # fmt: skip
     return mentions
+
+
+def _the_named(mentions: list[AgreementMention]) -> list[AgreementMention]:
+    """ "The initiative" or "the programme" in an article that names one of that kind: that one
+    ("the European Sky Shield Initiative ... Germany launched the initiative")."""
+    proper: dict[str, set[str]] = {}
+    for m in mentions:
+        if _is_proper(m.name) and _kind_of(m.name.split()[-1]) in _NAMED_KINDS:
+            proper.setdefault(_kind_of(m.name.split()[-1]), set()).add(m.name)
+    return [replace(m, name=next(iter(proper[m.name]))) if len(proper.get(m.name, ())) == 1 else m for m in mentions]
+
+
+def _memberships(sets: set[frozenset[str]]) -> list[frozenset[str]]:
+    """The agreements a name's party sets stand for: the largest sets, none inside another; or
+    one, their union, when every one has three members or more and they link up through shared
+    members: one multilateral agreement that sentences name part of ("Austria and Switzerland
+    signed up to the European Sky Shield Initiative", "Germany launched the initiative with
+    Britain, the Netherlands ..."). Bilateral ones of one name (each Reciprocal Access
+    Agreement) stay apart."""
+    largest = [s for s in sets if not any(s < other for other in sets)]
+    if len(largest) < 2 or any(len(s) < 3 for s in largest):
+        return largest
+    union, rest = set(largest[0]), largest[1:]
+    while linked := [s for s in rest if union & s]:
+        union.update(*linked)
+        rest = [s for s in rest if s not in linked]
+    return largest if rest else [frozenset(union)]
 
 
 def complete_memberships(mentions: Sequence[AgreementMention]) -> list[AgreementMention]:
@@ -456,7 +518,7 @@ def complete_memberships(mentions: Sequence[AgreementMention]) -> list[Agreement
     completed = []
     for m in mentions:
         sets = found.get(m.name, set()) if _is_proper(m.name) else set()
-        largest = [s for s in sets if not any(s < other for other in sets)]
+        largest = _memberships(sets)
         if len(largest) == 1:
             members = largest[0] | joined.get(m.name, set())
         else:

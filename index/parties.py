@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 # paraphrases of "agreement" and "deals").
 AGREEMENT_NOUNS = (
     r"pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
-    r"programmes?|contracts?|frameworks?|arrangements?|declarations?|memorand(?:um|a)|MoUs?|roadmaps?|"
+    r"programmes?|initiatives?|contracts?|frameworks?|arrangements?|declarations?|memorand(?:um|a)|MoUs?|roadmaps?|"
     r"RAA|VFA"
 )
 AGREEMENT_WORDS = re.compile(rf"\b({AGREEMENT_NOUNS})\b", re.IGNORECASE)
@@ -59,12 +59,12 @@ _AGREEING = frozenset(
 )
 # Verbs that make their subject a new member of the agreement: "Italy joined the programme".
 _JOINING = frozenset(stems("join accede"))
-# Verbs that only react to an agreement they take as object, or describe it: "Seoul welcomed the
-# deal", "Belgrade called the declaration a threat".
+# Verbs that only react to an agreement, or describe it: "Seoul welcomed the deal", "Belgrade
+# called the declaration a threat", "officials cite China as the reason for the programme".
 _REACTING = frozenset(
     stems(
         "welcome praise hail applaud congratulate criticise criticize condemn oppose reject denounce protest slam "
-        "decry call describe brand label dismiss"
+        "decry call describe brand label dismiss cite blame"
     )
 )
 # Verbs and nouns whose "to" names the other party ("sold jets to Poland", "agreed sales of the
@@ -121,7 +121,15 @@ def parse(sentences: Sequence[str]) -> list[Doc]:
 def anchors(doc: Doc) -> list[Token]:
     """The sentence's agreement words, and its dealing verbs that hold none ("Manila bought jets
     from South Korea, while Japan signed an agreement ...")."""
-    words = [t for t in doc if AGREEMENT_WORDS.fullmatch(t.text)]
+    # "did not expect the meeting to produce any agreement", "no deal", "without an agreement"
+    # report none.
+    words = [
+        t
+        for t in doc
+        if AGREEMENT_WORDS.fullmatch(t.text)
+        and not any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in t.children)
+        and t.head.lower_ != "without"
+    ]
     holding = {v.i for v in map(_verb_of, words) if v is not None}
     inside = {t.i for w in words for t in w.subtree}  # "an agreement Japan signed"
     verbs = [
@@ -145,10 +153,27 @@ def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token])
         found = [_role(span.root, words), *_relative_roles(span.root, words)]
         roles[mention] = [role for role in found if role is not None]
     for run in joined_runs(doc.text, [m for m in mentions if m in roles]):
-        shared = [role for m in run for role in roles[m]]
+        shared = [role for m in run for role in roles[m]] or _group_roles(doc, run[0], words)
         for m in run:
             roles[m] = roles[m] or shared
     return list(dict.fromkeys(Party(m.iso3, *role) for m, found in roles.items() for role in found))
+
+
+# "with 14 other countries, among them Britain, the Netherlands and Norway": the list names members
+# of the group before it.
+_INCLUDING = re.compile(r"(?:among them|including|such as|notably|namely)\s*(?:the\s+)?$", re.IGNORECASE)
+
+
+def _group_roles(doc: Doc, first: Mention, words: set[int]) -> list[Role]:
+    """The role of the group a list of countries names members of, when the list follows one."""
+    cue = _INCLUDING.search(doc.text[: first.start])
+    if cue is None:
+        return []
+    before = [t for t in doc if t.idx + len(t) <= cue.start() and not t.is_punct]
+    if not before or before[-1].pos_ not in ("NOUN", "PROPN"):
+        return []
+    role = _role(before[-1], words)
+    return [role] if role is not None else []
 
 
 _JOINED = re.compile(r"(?:\s*,)?\s*(?:and\s+)?(?:the\s+)?")
@@ -179,7 +204,7 @@ class Reported:
 
 _PLURALS = frozenset(
     "pacts agreements deals treaties accords settlements contracts arrangements frameworks partnerships alliances "
-    "declarations memoranda mous roadmaps programmes".split()
+    "declarations memoranda mous roadmaps programmes initiatives".split()
 )
 
 
@@ -203,6 +228,8 @@ def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Rep
             named = [p.iso3 for p in found if p.anchor == word.i]
             partners = list(dict.fromkeys([p.iso3 for p in acting if not p.subject] + named))
             each = any(p.subject for p in acting)
+            if not each:  # "sold to Poland and Greece", "Europe should buy American and Israeli ones"
+                acting, partners = [], []  # a sale needs a seller or a buyer it names: no pair of buyers
         else:
             partners = list(dict.fromkeys(p.iso3 for p in found if p.anchor == word.i))
             each = word.lower_ in _PLURALS
@@ -211,10 +238,13 @@ def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Rep
     return reported
 
 
-def joins(party: Party, doc: Doc) -> bool:
+def joins(party: Party, doc: Doc, alone: bool = False) -> bool:
     """Whether the party is the subject of a clause that joins something: "Italy joined the
-    Global Combat Air Programme", "Japan acceded to the treaty"."""
-    return party.subject and party.verb is not None and _stem(doc[party.verb]) in _JOINING
+    Global Combat Air Programme", "Japan acceded to the treaty"; with `alone`, a clause that
+    names nothing it joins ("Denmark and Sweden joined in February")."""
+    if not party.subject or party.verb is None or _stem(doc[party.verb]) not in _JOINING:
+        return False
+    return not alone or not any(c.dep_ in ("dobj", "attr", "oprd") for c in doc[party.verb].children)
 
 
 def _sharing(verb: Token) -> set[int]:
@@ -311,12 +341,22 @@ def _role(token: Token, words: set[int]) -> Role | None:
 
 
 def _under_agreement(tokens: Sequence[Token], words: set[int]) -> bool:
-    """Whether one of the tokens has an "under" phrase whose object is an agreement word."""
+    """Whether one of the tokens has an "under" phrase that holds an agreement word ("under a
+    status of forces agreement")."""
     return any(
-        c.dep_ == "prep" and c.lower_ == "under" and any(g.i in words for g in c.children)
+        c.dep_ == "prep" and c.lower_ == "under" and any(_names_agreement(g, words) for g in c.children)
         for t in tokens
         for c in t.children
     )
+
+
+def _names_agreement(noun: Token, words: set[int]) -> bool:
+    """Whether the noun is an agreement word, or begins the name of one ("a status of forces
+    agreement", but not "the glare of a pact")."""
+    if noun.i in words:
+        return True
+    named = [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children]
+    return any(g.i in words and not any(d.dep_ == "det" for d in g.children) for g in named)
 
 
 def _trades(verb: Token, preposition: str) -> bool:
@@ -384,7 +424,7 @@ def _agrees(verb: Token, words: set[int]) -> bool:
     for i in words:
         word = verb.doc[i]
         holder = word if word.pos_ in ("VERB", "AUX") else _verb_of(word)
-        if holder is None or (word.dep_ in ("dobj", "oprd") and _stem(holder) in _REACTING):
+        if holder is None or _stem(holder) in _REACTING:
             continue
         if ({holder.i} | _above(holder)) & reached:
             return True

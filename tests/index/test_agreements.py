@@ -136,6 +136,24 @@ def test_the_parse_tells_parties_from_threats_and_places(sentence: str, parties:
             [("JPN", "USA")],
         ),
         ("Ministers met in Berlin under the glare of a pact between Paris and Rome.", [("FRA", "ITA")]),
+        # A pronoun subject is the nearest subject before it, whatever clause the parse hangs it from;
+        # a dealing verb's own "from" names the seller.
+        (
+            "Croatia, which bought 12 used Rafale jets from France in 2021, is taking delivery of the last of "
+            "them, while Serbia agreed to buy 12 new Rafales from France, and it has also bought drones from China.",
+            [("FRA", "HRV"), ("FRA", "SRB"), ("CHN", "SRB")],
+        ),
+        # Separate arrangements with two partners are one with each, held by the sentence's subject.
+        (
+            "Germany agreed in 2017 to affiliate brigades of both, although those arrangements, made separately "
+            "with Prague and Bucharest, stop short of the Dutch model.",
+            [("CZE", "DEU"), ("DEU", "ROU")],
+        ),
+        # A sale that names neither seller nor buyer, a description and "any agreement" are no agreement.
+        ("Macron argued that Europe should buy European-made systems rather than American and Israeli ones.", []),
+        ("The jets were sold to Poland and Greece.", []),
+        ('Belgrade called the Tirana declaration "a military alliance against Serbia".', []),
+        ("Hegseth will meet China's minister; US officials do not expect the talks to produce any agreement.", []),
     ],
 )
 def test_parties_come_from_the_clause_that_agrees(sentence: str, parties: list[tuple[str, ...]]) -> None:
@@ -256,6 +274,32 @@ def test_a_member_added_by_another_article_shows_in_the_lookup(tmp_path: Path) -
     gcap = [a for a in service.agreements("Italy").agreements if a.name == "Global Combat Air Programme"]
     assert [(a.parties, a.sentences) for a in gcap] == [(["GBR", "ITA", "JPN"], 2)]
     assert any(c.name == "Italy" for c in service.countries())
+
+
+def test_a_list_shares_its_roles_and_the_three_countries_are_the_ones_the_sentence_names() -> None:
+    found = mentions(
+        "Croatian Defence Minister Ivan Anusic, Albanian Defence Minister Pirro Vengu and Kosovo Defence "
+        "Minister Ejup Maqedonci met in Tirana.",
+        # The small parser cuts "Anusic" off the list of subjects; "the three countries" are these three.
+        "Anusic, Vengu and Maqedonci signed a joint declaration, and said the three countries would work together.",
+        title="Serbia and Hungary sign military cooperation plan",
+    )
+    assert pairs(found) == [("ALB", "HRV", "XKX")]
+
+
+def test_a_multilateral_initiative_has_every_member_its_sentences_name() -> None:
+    article = ARTICLE.model_copy(update={"title": "Austria and Switzerland join European Sky Shield"})
+    paragraphs = [
+        "Austria and Switzerland signed up on Friday to the European Sky Shield Initiative, a German-led plan.",
+        "Germany launched the initiative in 2022 with 14 other countries, among them Britain and Norway.",
+        "Denmark and Sweden joined in February.",
+        "Japan launched an initiative on trade.",  # no name, and no named one of Japan's: nothing
+    ]
+    found = complete_memberships(extract(article, list(enumerate(paragraphs, start=1)), EXPANDER))
+    (agreement,) = summarise(found, {"test": article})
+    assert agreement.name == "European Sky Shield Initiative"
+    assert agreement.parties == ["AUT", "CHE", "DEU", "DNK", "GBR", "NOR", "SWE"]
+    assert agreement.sentences == 4  # Denmark's and Sweden's join are one sentence each
 
 
 def test_a_membership_list_of_three_is_one_agreement_with_every_member() -> None:
