@@ -2,6 +2,8 @@
 
 Every agreement gives an edge between each pair of its parties; several agreements between the same
 pair are drawn as separate curves, bent apart, each labelled with the agreement's (shortened) name.
+An agreement of four parties or more is drawn as a box of its own, named, with a spoke to each
+member (HUB_FROM), rather than as every pair of its members.
 With a focus country, it sits highlighted in the centre and its partners around it, with the
 agreements among the partners too; without one, the whole network is laid out by stress
 majorisation from a seeded start, so the same agreements always give the same picture.
@@ -101,31 +103,48 @@ _DEFINED_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9&]{1,9})\)")
 _CAPITALISED = re.compile(r"[A-Z][A-Za-z’']*")
 
 
+# An agreement of this many parties or more is drawn as a node of its own, with a spoke to each
+# member: nine members would otherwise be 36 edges, a tangle that shows one agreement.
+HUB_FROM = 4
+HUB_MARK = "#"  # hub nodes are named "#<name>"; country nodes are ISO3 codes
+
+
+def is_hub(node: str) -> bool:
+    return node.startswith(HUB_MARK)
+
+
 def edges(agreements: Iterable[Agreement]) -> list[Edge]:
     """Each pair of parties of each agreement, as (a, b, agreement) with a < b, in input order.
 
-    An agreement with n parties gives n(n-1)/2 pairs; one with a single party gives none.
+    An agreement with n parties gives n(n-1)/2 pairs, or from HUB_FROM parties on n spokes from
+    its hub node (HUB_MARK + its name and parties) to each party; one with a single party gives none.
     """
     pairs: list[Edge] = []
     for agreement in agreements:
-        for a, b in itertools.combinations(sorted(set(agreement.parties)), 2):
-            pairs.append((a, b, agreement))
+        parties = sorted(set(agreement.parties))
+        if len(parties) >= HUB_FROM:
+            hub = f"{HUB_MARK}{agreement.name}: {', '.join(parties)}"
+            pairs += [(hub, party, agreement) for party in parties]
+        else:
+            pairs += [(a, b, agreement) for a, b in itertools.combinations(parties, 2)]
     return pairs
 
 
 def map_edges(agreements: Iterable[Agreement], focus: str | None = None) -> list[Edge]:
     """The edges a map draws: all of them, or with a focus, those from the focus to its partners
-    (the countries sharing an agreement with it) and those among its partners."""
+    (the countries sharing an agreement with it, and the agreements drawn as hubs it is party to,
+    with their members) and those among its partners."""
     every = edges(agreements)
     if focus is None:
         return every
     partners = {b if a == focus else a for a, b, _ in every if focus in (a, b)}
+    partners |= {b for a, b, _ in every if a in partners and is_hub(a)}  # a hub's members
     return [e for e in every if focus in e[:2] or (e[0] in partners and e[1] in partners)]
 
 
 def map_nodes(agreements: Iterable[Agreement], focus: str | None = None) -> list[str]:
     """The countries a map draws, sorted: those on its edges, and the focus if there is one."""
-    return _nodes(map_edges(agreements, focus), focus)
+    return [n for n in _nodes(map_edges(agreements, focus), focus) if not is_hub(n)]
 
 
 def _nodes(drawn: Iterable[Edge], focus: str | None) -> list[str]:
@@ -217,7 +236,10 @@ def short_name(name: str, limit: int = LABEL_LIMIT) -> str:
 
 
 def node_label(iso3: str, names: Mapping[str, str]) -> str:
-    """The country's display name (or its code), split over two lines when long."""
+    """The country's display name (or its code), split over two lines when long; a hub's, its
+    agreement's name as an edge would show it."""
+    if is_hub(iso3):
+        return edge_name(iso3[len(HUB_MARK) :].rsplit(": ", 1)[0])
     label = names.get(iso3) or iso3
     if len(label) <= NODE_WRAP or " " not in label:
         return label
@@ -226,9 +248,9 @@ def node_label(iso3: str, names: Mapping[str, str]) -> str:
     return label[:cut] + "\n" + label[cut + 1 :]
 
 
-def _box_size(label: Text, focused: bool) -> Point:
+def _box_size(label: Text, focused: bool, hub: bool) -> Point:
     """The half-width and half-height, in inches, of a node's label with its box."""
-    return _text_half(label, _node_style(focused)[1])
+    return _text_half(label, _node_style(focused, hub)[1])
 
 
 def _components(nodes: Sequence[str], neighbours: Mapping[str, set[str]]) -> list[list[str]]:
@@ -334,6 +356,15 @@ def region_layout(nodes: Sequence[str], spacing: float = 0.13) -> dict[str, Poin
             r = spacing * math.sqrt(k)
             layout[c] = (ax + r * math.cos(k * _GOLDEN_ANGLE), ay + r * math.sin(k * _GOLDEN_ANGLE))
     return layout
+
+
+def _hub_places(drawn: Sequence[Edge], layout: Mapping[str, Point]) -> dict[str, Point]:
+    """Each hub at the centre of its members' places."""
+    members: dict[str, list[Point]] = defaultdict(list)
+    for a, b, _ in drawn:
+        if is_hub(a):
+            members[a].append(layout[b])
+    return {hub: (sum(x for x, _ in ps) / len(ps), sum(y for _, y in ps) / len(ps)) for hub, ps in members.items()}
 
 
 def _network_layout(nodes: Sequence[str], drawn: Sequence[Edge], aspect: float) -> dict[str, Point]:
@@ -574,7 +605,7 @@ def _draw_edges(
             line.set_alpha(edge_alpha(agreement))
             line.set_zorder(1.5 + _progress(agreement.status) / 10)  # the furthest along on top
             ax.add_line(line)
-            if labelled:
+            if labelled and not is_hub(a) and not is_hub(b):  # a hub's box names it
                 # Spoke labels prefer a spot a little out from the crowded centre.
                 preferred = 0.58 if focus == a else 0.5
                 for short in (False, True):
@@ -624,19 +655,24 @@ def _text_half(text: Text, pad: float) -> Point:
     return extent.width / DPI / 2 + margin, extent.height / DPI / 2 + margin
 
 
-def _node_style(focused: bool) -> tuple[float, float]:
+def _node_style(focused: bool, hub: bool = False) -> tuple[float, float]:
     """A node label's font size and box padding (in font sizes)."""
+    if hub:
+        return EDGE_FONT, EDGE_LABEL_PAD
     return (FOCUS_FONT, 0.45) if focused else (NODE_FONT, 0.35)
 
 
-def _draw_node(ax: Axes, iso3: str, point: Point, names: Mapping[str, str], focused: bool) -> Text:
-    fontsize, pad = _node_style(focused)
+def _draw_node(ax: Axes, iso3: str, point: Point, names: Mapping[str, str], focused: bool, border: str) -> Text:
+    """A country's box, or a hub's: its agreement's name in italics, edged in its status colour."""
+    hub = is_hub(iso3)
+    fontsize, pad = _node_style(focused, hub)
     return ax.text(
         point[0],
         point[1],
         node_label(iso3, names),
         fontsize=fontsize,
-        fontweight="bold",
+        fontweight="normal" if hub else "bold",
+        fontstyle="italic" if hub else "normal",
         color="white" if focused else TEXT_COLOUR,
         ha="center",
         va="center",
@@ -644,9 +680,9 @@ def _draw_node(ax: Axes, iso3: str, point: Point, names: Mapping[str, str], focu
         linespacing=1.05,
         zorder=3,
         bbox={
-            "boxstyle": f"round,pad={pad}",
-            "facecolor": FOCUS_FILL if focused else NODE_FILL,
-            "edgecolor": FOCUS_FILL if focused else NODE_BORDER,
+            "boxstyle": f"{'square' if hub else 'round'},pad={pad}",
+            "facecolor": FOCUS_FILL if focused else "white" if hub else NODE_FILL,
+            "edgecolor": FOCUS_FILL if focused else border,
             "linewidth": 2,
         },
     )
@@ -672,7 +708,7 @@ def draw_pact_map(
     if key_lines:
         fig, nodes, _ = render_pact_map(agreements, names, focus, title, key_room=key_lines)
     fig.savefig(out, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
-    return nodes
+    return [n for n in nodes if not is_hub(n)]
 
 
 def render_pact_map(
@@ -715,7 +751,7 @@ def render_pact_map(
     shown: list[tuple[str, str]] = []
     if not drawn:
         if focus is not None:
-            _draw_node(ax, focus, (0.0, 0.35), names, focused=True)
+            _draw_node(ax, focus, (0.0, 0.35), names, True, NODE_BORDER)
         ax.text(
             0.0,
             -0.45 if focus is not None else 0.0,
@@ -726,15 +762,18 @@ def render_pact_map(
             va="center",
         )
     else:
-        labels = {c: _draw_node(ax, c, (0.0, 0.0), names, focused=c == focus) for c in nodes}
-        sizes = {c: _box_size(label, focused=c == focus) for c, label in labels.items()}
+        borders = {a: STATUS_COLOURS[agreement.status] for a, _, agreement in drawn if is_hub(a)}
+        labels = {c: _draw_node(ax, c, (0.0, 0.0), names, c == focus, borders.get(c, NODE_BORDER)) for c in nodes}
+        sizes = {c: _box_size(label, c == focus, is_hub(c)) for c, label in labels.items()}
         half_w = width / 2 - max(w for w, _ in sizes.values()) - 0.15
         half_h = height / 2 - max(h for _, h in sizes.values()) - 0.1
         if focus is not None:
             partners = [c for c in nodes if c != focus]
             layout = _star_layout(focus, _partner_order(partners, _partner_links(focus, drawn)), half_w, half_h)
         elif len(nodes) >= REGION_LAYOUT_FROM:
-            layout = {c: (x * half_w, y * half_h) for c, (x, y) in region_layout(nodes).items()}
+            countries = [c for c in nodes if not is_hub(c)]
+            layout = {c: (x * half_w, y * half_h) for c, (x, y) in region_layout(countries).items()}
+            layout |= _hub_places(drawn, layout)
         else:
             layout = _fit(_network_layout(nodes, drawn, half_w / half_h), half_w, half_h)
         layout = _separate(layout, sizes, drawn, width / 2, height / 2, pinned=focus)

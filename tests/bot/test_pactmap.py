@@ -15,6 +15,7 @@ from bot.pactmap import (
     FOCUS_FILL,
     HEIGHT_IN,
     REGION_LAYOUT_FROM,
+    STATUS_COLOURS,
     WEAK_ALPHA,
     WEAK_LEGEND,
     WIDTH_IN,
@@ -105,6 +106,26 @@ def test_input_order_does_not_change_the_picture(japan_maps: dict[str | None, by
 def test_a_three_party_agreement_gives_every_pair() -> None:
     aukus = agreement("AUKUS", ["USA", "AUS", "GBR"])
     assert edges([aukus]) == [("AUS", "GBR", aukus), ("AUS", "USA", aukus), ("GBR", "USA", aukus)]
+
+
+def test_an_agreement_of_four_or_more_is_a_hub_with_a_spoke_to_each_member() -> None:
+    shield = agreement("European Sky Shield Initiative", ["DEU", "AUT", "CHE", "GBR", "NOR"])
+    pact = agreement("defence agreement", ["AUT", "CHE"])
+    hub = "#European Sky Shield Initiative: AUT, CHE, DEU, GBR, NOR"
+    assert edges([shield]) == [(hub, c, shield) for c in ("AUT", "CHE", "DEU", "GBR", "NOR")]  # 5, not 10
+    # Focused on a member, the hub's other members are drawn too; a hub is no country.
+    assert {e[:2] for e in map_edges([shield, pact], "AUT")} == {("AUT", "CHE")} | {(hub, c) for c in shield.parties}
+    assert map_nodes([shield, pact], "AUT") == ["AUT", "CHE", "DEU", "GBR", "NOR"]
+    fig, nodes, _ = render_pact_map([shield, pact], NAMES, "AUT", None, key_room=0)
+    texts = {t.get_text(): t for t in fig.axes[0].texts}
+    # The hub's box names the agreement, in italics and edged in its status colour; no spoke repeats it.
+    box = texts["European Sky\nShield Initiative"]
+    assert box.get_fontstyle() == "italic"
+    assert box.get_bbox_patch().get_edgecolor()[:3] == to_rgb(STATUS_COLOURS["signed"])  # type: ignore[union-attr]
+    assert [t for t in texts if "Sky" in t] == ["European Sky\nShield Initiative"]
+    assert hub in nodes and draw_pact_map([shield, pact], NAMES, io.BytesIO(), focus="AUT") == map_nodes(
+        [shield, pact], "AUT"
+    )
 
 
 def test_edges_skip_single_party_agreements_and_repeated_parties() -> None:
