@@ -218,7 +218,8 @@ def _groups(
         everyone = {p.iso3 for p in found if p.verb not in unsold} | set(the_parties)
         return [(everyone, None)] if len(everyone) >= 2 else []
     words = [word for _, word in distinct if word is not None]
-    if len({w.i for w in words}) <= 1 and all(same_clause(r.word, words[0]) for r in readings if words):
+    one_word = len({w.i for w in words}) <= 1
+    if one_word and (not words or all(same_clause(r.word, words[0]) for r in readings)):
         # One agreement word, and no other in another clause: the whole sentence speaks of it.
         return [(parties, None) for parties, _ in distinct]
     return distinct
