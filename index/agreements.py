@@ -118,16 +118,16 @@ _NOT_A_PARTY_AFTER = re.compile(
     r"(?:[A-Z][\w-]*\s+){0,3}(?:Institute|University|Centre|Center|Foundation|Forum|School|College))\b"
 )
 # "The two countries", "the nations" and the like refer to the parties named before.
+_COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
+_COUNTED = "|".join(_COUNTS)
 _THE_PARTIES = re.compile(
-    r"\b(?:the|both)\s+(?:(two|2|three|3|four|4)\s+)?"
-    r"(?:countries|nations|sides|governments|allies|international locations)\b",
+    rf"\b(?:the|both)\s+(?:({_COUNTED})\s+)?(?:countries|nations|sides|governments|allies|international locations)\b",
     re.IGNORECASE,
 )
-_COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 # A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
 # and the one it speaks to, the article's main pair (unless the sentence names another party).
 _OURS = re.compile(
-    rf"\bour\s+(?:(?:(?:two|three|2|3)\s+)?(?:countries|nations)|(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS}))\b", re.I
+    rf"\bour\s+(?:(?:(?:{_COUNTED})\s+)?(?:countries|nations)|(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS}))\b", re.I
 )
 # A sentence that opens with "It" or "They" speaks of the country or countries that open the
 # sentence before it: "Port Moresby has widened its circle of partners. It signed an agreement
@@ -516,10 +516,10 @@ def complete_memberships(mentions: Sequence[AgreementMention]) -> list[Agreement
     for m in mentions:
         if len(m.parties) == 1 and m.name in found:
             joined.setdefault(m.name, set()).update(m.parties)
+    memberships = {name: _memberships(sets) for name, sets in found.items()}
     completed = []
     for m in mentions:
-        sets = found.get(m.name, set()) if _is_proper(m.name) else set()
-        largest = _memberships(sets)
+        largest = memberships.get(m.name, [])
         if len(largest) == 1:
             members = largest[0] | joined.get(m.name, set())
         else:

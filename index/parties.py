@@ -202,10 +202,9 @@ class Reported:
     each: bool
 
 
-_PLURALS = frozenset(
-    "pacts agreements deals treaties accords settlements contracts arrangements frameworks partnerships alliances "
-    "declarations memoranda mous roadmaps programmes initiatives".split()
-)
+def _plural(word: Token) -> bool:
+    """Whether an agreement word is plural: "pacts", "treaties", "MoUs", "memoranda"."""
+    return word.lower_.endswith("s") or word.lower_ == "memoranda"
 
 
 def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Reported]:
@@ -232,7 +231,7 @@ def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Rep
                 acting, partners = [], []  # a sale needs a seller or a buyer it names: no pair of buyers
         else:
             partners = list(dict.fromkeys(p.iso3 for p in found if p.anchor == word.i))
-            each = word.lower_ in _PLURALS
+            each = _plural(word)
         parties = list(dict.fromkeys([p.iso3 for p in acting] + partners))
         reported.append(Reported(word, parties, partners, each))
     return reported

@@ -61,6 +61,9 @@ class SearchService:
         # elsewhere, the version it is writing.
         self._updating = threading.Lock()
         self._seen: str | None = None  # the CURRENT pointer as last read
+        # The served version's agreement mentions with memberships completed, worked out once per
+        # version (37 ms at 10k passages) rather than on every lookup.
+        self._completed: tuple[IndexData, list[AgreementMention]] | None = None
 
     @property
     def searcher(self) -> HybridSearcher:
@@ -147,9 +150,12 @@ class SearchService:
 
     def _mentions(self) -> list[AgreementMention]:
         """The served index's agreement mentions, each named agreement with all its members. Worked
-        out when asked rather than stored: a later article that adds a member changes earlier
+        out when served rather than stored: a later article that adds a member changes earlier
         articles' mentions, which an update takes as they were."""
-        return complete_memberships(self.searcher.data.agreements)
+        data, completed = self.searcher.data, self._completed
+        if completed is None or completed[0] is not data:
+            completed = self._completed = (data, complete_memberships(data.agreements))
+        return completed[1]
 
     def rebuild(self, show_progress: bool | None = None) -> BuildReport:
         """Update the index from the knowledge directory, then serve the new version."""
