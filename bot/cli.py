@@ -6,9 +6,9 @@ import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Never, TextIO
 
 import typer
 from pydantic import ValidationError
@@ -33,8 +33,10 @@ from index.evaluate import (
     score_countries,
 )
 from index.fit import Example, fit, gathered_examples
-from index.fit import cross_validate as cross_validate_by_article
+from index.fit import cross_validate as cross_validate_by_event
 from index.glossary import GlossaryError
+from index.models.adapters import ARTEFACT_DIR
+from index.models.reranker import Reranker
 from index.ranker import MODEL_FILE, load_ranker
 from index.service import SearchService
 from index.store import StoreError, current_name, load_current
@@ -79,8 +81,16 @@ def _service(
     if need_index and current_name(data) is None:
         raise CliError(f"no index in {data}; build it with `pactbot index`")
     from index.embedder import embedder_for  # reads the model's configuration; loads it on first use
+    from index.models.reranker import reranker_for
 
-    return SearchService(knowledge, data, embedder_for(settings.encoder, data), settings.max_article_bytes)
+    trained = settings.models == "trained"
+    return SearchService(
+        knowledge,
+        data,
+        embedder_for(settings.encoder, data, trained),
+        settings.max_article_bytes,
+        reranker=reranker_for(settings.encoder, data, trained),
+    )
 
 
 def _print_report(report: BuildReport, out: TextIO | None = None) -> None:
@@ -277,12 +287,14 @@ def _print_eval(reports: dict[str, EvalReport], each: bool) -> None:
         )
 
 
-def _corpus_index(settings: Settings, embedder: Embedder, knowledge: Path | None) -> SearchService:
+def _corpus_index(
+    settings: Settings, embedder: Embedder, knowledge: Path | None, reranker: Reranker | None = None
+) -> SearchService:
     """A question file's corpus, copied into `knowledge`, indexed afresh beside it (in `data`);
     the configured index for a file that names no corpus (None)."""
     if knowledge is None:
         return _service(settings, need_index=True)
-    service = SearchService(knowledge, knowledge.parent / "data", embedder)
+    service = SearchService(knowledge, knowledge.parent / "data", embedder, reranker=reranker)
     service.rebuild(show_progress=False)
     return service
 
@@ -290,10 +302,14 @@ def _corpus_index(settings: Settings, embedder: Embedder, knowledge: Path | None
 def _examples(settings: Settings, files: list[Path]) -> contextlib.AbstractContextManager[list[Example]]:
     """The questions of `files` with their candidates, one fresh index per corpus."""
     from index.embedder import embedder_for
+    from index.models.reranker import reranker_for
 
-    embedder = embedder_for(settings.encoder, settings.data_dir)  # the export is kept beside the index
+    trained = settings.models == "trained"
+    # The exports are kept beside the index.
+    embedder = embedder_for(settings.encoder, settings.data_dir, trained)
+    reranker = reranker_for(settings.encoder, settings.data_dir, trained)
     sets = [(str(f), load_eval_set(f), f) for f in files]
-    return gathered_examples(sets, lambda knowledge: _corpus_index(settings, embedder, knowledge).searcher)
+    return gathered_examples(sets, lambda knowledge: _corpus_index(settings, embedder, knowledge, reranker).searcher)
 
 
 @app.command("eval")
@@ -303,7 +319,9 @@ def eval_command(
     each: Annotated[bool, typer.Option("--each", help="Also each question's outcome.")] = False,
     cross_validate: Annotated[
         bool,
-        typer.Option("--cross-validate", help="Refit the ranker without each article's questions to score them."),
+        typer.Option(
+            "--cross-validate", help="Refit the ranker without each event's questions (or article's) to score them."
+        ),
     ] = False,
 ) -> None:
     """Score answers against question files: top-1, top-3, and abstention on answerable, off-topic
@@ -312,7 +330,7 @@ def eval_command(
     settings = _settings()
     with _examples(settings, files) as examples:
         if cross_validate:
-            reports = cross_validate_by_article(examples, settings.top_k)
+            reports = cross_validate_by_event(examples, settings.top_k)
         else:
             ranker = load_ranker()
             results: dict[str, list[QuestionResult]] = {str(f): [] for f in files}
@@ -337,7 +355,7 @@ def eval_countries_command(
     from index.embedder import embedder_for
 
     settings = _settings()
-    embedder = embedder_for(settings.encoder, settings.data_dir)
+    embedder = embedder_for(settings.encoder, settings.data_dir, settings.models == "trained")
     reports: dict[str, CountryReport] = {}
     for file in files:
         eval_set = load_eval_set(file)
@@ -383,6 +401,119 @@ def fit_command(
     out.write_text(ranker.model_dump_json(indent=1) + "\n", encoding="utf-8")
     print(
         f"fitted on {counted(ranker.questions, 'question')}: abstain below a chance of {ranker.threshold}; wrote {out}"
+    )
+
+
+def _training_progress() -> Callable[[str, int, int], object]:
+    """A progress bar per model trained (on standard error)."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm[Never]] = {}
+
+    def update(what: str, step: int, steps: int) -> None:
+        if what not in bars or bars[what].n >= steps:
+            bars[what] = tqdm(total=steps, desc=f"training the {what}", unit="step", file=sys.stderr, leave=False)
+        bars[what].update(step - bars[what].n)
+        if step == steps:
+            bars[what].close()
+
+    return update
+
+
+@app.command("train")
+def train_command(
+    files: Annotated[list[Path], typer.Argument(help="Training question files (YAML); see `make train`.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the artefacts.")] = ARTEFACT_DIR,
+    fraction: Annotated[
+        float, typer.Option(help="Train on this seeded share of the questions.", min=0.01, max=1)
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Seed of the shuffles, the head and the folds.")] = 0,
+    cross_validate: Annotated[
+        int, typer.Option("--cross-validate", help="Score by cross-validation with this many folds by event.")
+    ] = 0,
+    held_out: Annotated[
+        list[Path] | None, typer.Option("--held-out", help="Train, then score these files (never trained on).")
+    ] = None,
+    models: Annotated[
+        Path | None,
+        typer.Option("--models", help="With --held-out: score the artefacts in this folder, training none."),
+    ] = None,
+    ranker_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--ranker-out", help="With --cross-validate: fit the ranker on the out-of-fold candidates, write it here."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The reports as JSON.")] = False,
+) -> None:
+    """Train Pactbot's encoder and reranker on labelled question files (LoRA adapters over the
+    bundled MiniLM; CPU, seeded) and write them to index/models/; refit the ranker after with
+    `pactbot fit`. --cross-validate N and --held-out score the recipe instead, against the stock
+    MiniLM, writing nothing. Needs the `train` extra."""
+    from index.embedder import embedder_for
+    from index.models import workflow
+    from index.models.train import Recipe
+
+    try:
+        import peft  # noqa: F401
+    except ImportError:
+        raise CliError("training needs the train extra: pip install -e '.[train]' (make train installs it)") from None
+    settings = _settings()
+    recipe = Recipe(seed=seed)
+    sets = [(str(f), load_eval_set(f), f) for f in files]
+    base = embedder_for("onnx", settings.data_dir, trained=False)
+    progress = _training_progress()
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    if cross_validate or held_out:
+        if cross_validate:
+            out_of_fold: list[Example] = []
+            reports = workflow.cross_validate_by_event(
+                sets, recipe, cross_validate, settings.top_k, base, progress, say, out_of_fold
+            )
+            if ranker_out is not None:
+                ranker = fit(out_of_fold, [f.as_posix() for f in files])
+                ranker_out.write_text(ranker.model_dump_json(indent=1) + "\n", encoding="utf-8")
+                say(f"fitted the ranker on {counted(len(out_of_fold), 'out-of-fold question')}; wrote {ranker_out}")
+        else:
+            held = [(str(f), load_eval_set(f), f) for f in held_out or []]
+            reports = workflow.held_out_figures(
+                sets, held, models, recipe, settings.top_k, base, fraction, progress, say
+            )
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        m: {n: r.model_dump(mode="json", exclude={"results"}) for n, r in by.items()}
+                        for m, by in reports.items()
+                    },
+                    indent=1,
+                )
+            )
+            return
+        for method, by_file in reports.items():
+            print(f"{method}:")
+            _print_eval(by_file, each=False)
+            print()
+        return
+    with workflow.corpora(sets) as found:
+        examples = found.examples(sets, base, None, "stock")
+        items = workflow.training_items(examples, recipe)
+    items = workflow.subset(items, fraction, seed)
+    events = len({i.event for i in items})
+    seconds = workflow.train_artefacts(
+        items,
+        recipe,
+        out,
+        {"questions": len(items), "events": events, "files": [f.as_posix() for f in files], "fraction": fraction},
+        progress,
+    )
+    print(
+        f"trained on {counted(len(items), 'question')} about {counted(events, 'event')}: "
+        + ", ".join(f"{m} {s:.0f} s" for m, s in seconds.items())
+        + f"; wrote {out / 'encoder.safetensors'} and {out / 'reranker.safetensors'}; refit the ranker with `make fit`"
     )
 
 

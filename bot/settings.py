@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # How the model runs: ONNX Runtime (fast; exported once into the data folder) or PyTorch
     # through sentence-transformers, the reference it is checked against. Same vectors.
     encoder: Encoder = "onnx"
+    # Which models answer: Pactbot's own fine-tuned encoder and reranker (index/models/), or the
+    # stock all-MiniLM-L6-v2 alone (for comparison; the index is embedded again on a switch).
+    models: Literal["trained", "stock"] = "trained"
     # Adding articles by link (index/fetch.py): the download cap, the whole fetch's deadline, and
     # whether links to loopback and private addresses may be fetched (tests and closed networks only).
     max_download_bytes: int = Field(default=5_000_000, gt=0)

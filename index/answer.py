@@ -4,7 +4,7 @@ quotes (index/quotes.py), numbered and cited."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +14,7 @@ from index.candidates import HybridSearcher, PassageHit, Query, SentenceHit
 from index.citation import Citation, with_dates
 from index.features import SENTENCE_FEATURES, question_features, sentence_features
 from index.quotes import FURTHER_QUOTE_MARGIN, NEIGHBOUR_MARGIN, Quote, assemble
-from index.ranker import QUESTION_FEATURES, Ranker, load_ranker
+from index.ranker import QUESTION_FEATURES, RERANK_QUESTION_FEATURES, Gates, Ranker, load_ranker
 
 # How many passages, best first by fused rank, have their sentences considered for quoting.
 CANDIDATE_PASSAGES = 12
@@ -68,6 +68,18 @@ class Gathered:
     hits: list[SentenceHit]
     features: npt.NDArray[np.float64]  # one row of SENTENCE_FEATURES per hit
     unknown: list[str]
+    # The reranker's logits by hit, as they are asked for: refitting the ranker (cross-validation)
+    # asks again for mostly the same candidates.
+    reranked: dict[int, float] = field(default_factory=dict)
+
+    def rerank(self, searcher: HybridSearcher, hits: list[int]) -> npt.NDArray[np.float64]:
+        """The reranker's logits for the given hits."""
+        new = [i for i in hits if i not in self.reranked]
+        if new and searcher.reranker is not None:
+            passages = searcher.data.passages
+            texts = [passages[self.hits[i].row].sentence(self.hits[i].sentence) for i in new]
+            self.reranked.update(zip(new, map(float, searcher.reranker.score(self.question, texts)), strict=True))
+        return np.array([self.reranked[i] for i in hits], dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -77,9 +89,11 @@ class Considered:
     gathered: Gathered
     scores: npt.NDArray[np.float64]  # the ranker's score per hit
     order: list[int]  # hits, best first
-    question_row: npt.NDArray[np.float64]  # QUESTION_FEATURES
+    question_row: npt.NDArray[np.float64]  # QUESTION_FEATURES (RERANK_QUESTION_FEATURES when reranked)
     on_topic: float  # the chance that the question is about what is indexed
     chance: float  # the chance that the best sentence answers it
+    gates: Gates  # the gates that decided
+    rerank: npt.NDArray[np.float64] | None = None  # per hit: the reranker's logit (its floor where unread)
 
     def ranked(self) -> list[tuple[SentenceHit, float]]:
         return [(self.gathered.hits[i], float(self.scores[i])) for i in self.order]
@@ -94,13 +108,35 @@ def gather(searcher: HybridSearcher, question: str) -> Gathered:
     return Gathered(question, query, passages, hits, rows, searcher.unknown_names(question))
 
 
-def rank(searcher: HybridSearcher, seen: Gathered, ranker: Ranker) -> Considered:
-    scores = ranker.order.scores(seen.features) if seen.hits else np.zeros(0)
+def _ordered(scores: npt.NDArray[np.float64]) -> list[int]:
     # Ties in score keep passage order: the fused ranking's.
-    order = sorted(range(len(seen.hits)), key=lambda i: -scores[i])
+    return sorted(range(len(scores)), key=lambda i: -scores[i])
+
+
+def rank(searcher: HybridSearcher, seen: Gathered, ranker: Ranker) -> Considered:
+    """The candidates ordered, and the gates' chances. Where a reranker serves and the ranker
+    was fitted with one, it reads the first stage's best candidates and a second linear model
+    orders every candidate by the first stage's score and its logit (those it did not read get
+    the lowest logit it gave: no better than the worst it read)."""
+    scores = ranker.order.scores(seen.features) if seen.hits else np.zeros(0)
+    order = _ordered(scores)
+    second = ranker.rerank if searcher.reranker is not None else None
+    logits = None
+    if second is not None and seen.hits:
+        read = order[: second.candidates]
+        given = seen.rerank(searcher, read)
+        logits = np.full(len(scores), given.min())
+        logits[read] = given
+        scores = second.order.scores(np.column_stack([scores, logits]))
+        order = _ordered(scores)
     row = question_features(searcher, seen.query, seen.passages, seen.features, scores, order, seen.unknown, seen.hits)
-    on_topic, chance = ranker.chances(row) if seen.hits else (0.0, 0.0)
-    return Considered(seen, scores, order, row, on_topic, chance)
+    gates: Gates = ranker if second is None else second  # type: ignore[assignment]
+    if second is not None:
+        best = np.sort(logits)[::-1] if logits is not None else np.zeros(2)
+        extra = [float(best[0]), float(best[0] - best[1]) if len(best) > 1 else 0.0] if len(best) else [0.0, 0.0]
+        row = np.concatenate([row, extra])
+    on_topic, chance = gates.chances(row) if seen.hits else (0.0, 0.0)
+    return Considered(seen, scores, order, row, on_topic, chance, gates, logits)
 
 
 def _decide(searcher: HybridSearcher, seen: Considered, ranker: Ranker, k: int) -> tuple[Answer, list[Quote], str]:
@@ -108,11 +144,12 @@ def _decide(searcher: HybridSearcher, seen: Considered, ranker: Ranker, k: int) 
     question = seen.gathered.question
     topic = f"the chance that the question is about the indexed articles ({seen.on_topic:.2f})"
     answers = f"the chance that the best sentence answers it ({seen.chance:.2f})"
-    if seen.on_topic < ranker.topic_threshold or seen.chance < ranker.threshold:
+    gates = seen.gates
+    if seen.on_topic < gates.topic_threshold or seen.chance < gates.threshold:
         rule = (
-            f"abstained: {topic} is below {ranker.topic_threshold:.2f}"
-            if seen.on_topic < ranker.topic_threshold
-            else f"abstained: {answers} is below {ranker.threshold:.2f}"
+            f"abstained: {topic} is below {gates.topic_threshold:.2f}"
+            if seen.on_topic < gates.topic_threshold
+            else f"abstained: {answers} is below {gates.threshold:.2f}"
         )
         if seen.gathered.unknown:
             names = ", ".join(f"“{name}”" for name in seen.gathered.unknown)
@@ -120,7 +157,7 @@ def _decide(searcher: HybridSearcher, seen: Considered, ranker: Ranker, k: int) 
         return Answer(question=question, abstained=True, answer=NO_ANSWER), [], rule
     chosen = assemble(searcher.data.passages, seen.ranked(), k)
     rule = (
-        f"answered: {topic} is at least {ranker.topic_threshold:.2f} and {answers} at least {ranker.threshold:.2f}; "
+        f"answered: {topic} is at least {gates.topic_threshold:.2f} and {answers} at least {gates.threshold:.2f}; "
         f"{len(chosen)} of at most {k} quotes, each within {FURTHER_QUOTE_MARGIN} of the best score"
     )
     return _cite(searcher, question, chosen), chosen, rule
@@ -185,7 +222,8 @@ def explain_question(
                 text=passage.sentence(hit.sentence),
                 features={
                     name: round(float(v), 4) for name, v in zip(SENTENCE_FEATURES, found.features[i], strict=True)
-                },
+                }
+                | ({} if seen.rerank is None else {"rerank": round(float(seen.rerank[i]), 4)}),
                 score=round(float(seen.scores[i]), 4),
                 quoted=(hit.row, hit.sentence) in quoted_sentences,
             )
@@ -198,13 +236,16 @@ def explain_question(
         on_topic=round(seen.on_topic, 4),
         chance=round(seen.chance, 4),
         thresholds={
-            "topic_chance": ranker.topic_threshold,
-            "answer_chance": ranker.threshold,
+            "topic_chance": seen.gates.topic_threshold,
+            "answer_chance": seen.gates.threshold,
             "further_quote_margin": FURTHER_QUOTE_MARGIN,
             "neighbour_margin": NEIGHBOUR_MARGIN,
         },
         question_features={
-            name: round(float(v), 4) for name, v in zip(QUESTION_FEATURES, seen.question_row, strict=True)
+            name: round(float(v), 4)
+            for name, v in zip(
+                QUESTION_FEATURES if seen.rerank is None else RERANK_QUESTION_FEATURES, seen.question_row, strict=True
+            )
         },
         decision=rule,
         candidates=candidates,

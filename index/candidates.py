@@ -21,6 +21,7 @@ from index.answer_type import AnswerType, asked_for
 from index.countries import names_of
 from index.embedder import Embedder
 from index.glossary import Expander, Expansion
+from index.models.reranker import Reranker
 from index.passages import sentence_starts
 from index.store import ArticleEntry, IndexData
 from index.text import stems
@@ -91,10 +92,13 @@ CACHED_PASSAGES = 20_000  # passages whose word sets are kept (about 1.5 kB each
 class HybridSearcher:
     """Searches one immutable index version; safe to share between threads."""
 
-    def __init__(self, data: IndexData, embedder: Embedder, expander: Expander) -> None:
+    def __init__(
+        self, data: IndexData, embedder: Embedder, expander: Expander, reranker: Reranker | None = None
+    ) -> None:
         self.data = data
         self.embedder = embedder
         self.expander = expander
+        self.reranker = reranker
         # Exact search, or the version's HNSW graph when it is large (index/vector_index.py).
         self._faiss = data.graph if data.graph is not None else vector_index.exact_index(data.vectors)
         bm25 = data.bm25

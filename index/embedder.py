@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.files import file_sha256
+from index.models.adapters import Adapter, apply_adapter, artefact_path, read_adapter
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -126,10 +127,11 @@ class MiniLMEmbedder:
 
     batch_size = 64
 
-    def __init__(self) -> None:
+    def __init__(self, adapter: Adapter | None = None) -> None:
         model = bundled_model()
         self.path = model.path
-        self.name = model.name
+        self.adapter = adapter
+        self.name = encoder_name(model, adapter)
         self.dimension = model.dimension
         # The window includes the [CLS] and [SEP] tokens the tokenizer adds.
         self.max_tokens = model.max_seq_length - 2
@@ -149,6 +151,8 @@ class MiniLMEmbedder:
                 model = SentenceTransformer(str(self.path), device="cpu")
                 if model.get_embedding_dimension() != self.dimension:
                     raise RuntimeError(f"{self.path}: the model's dimension disagrees with its configuration")
+                if self.adapter is not None:
+                    apply_adapter(model[0].model, self.adapter)
                 self._model = model
             return self._model
 
@@ -178,11 +182,18 @@ class MiniLMEmbedder:
 Encoder = Literal["onnx", "torch"]
 
 
-def embedder_for(encoder: Encoder, data_dir: Path) -> Embedder:
+def encoder_name(model: ModelFolder, adapter: Adapter | None) -> str:
+    """The base model's name, or Pactbot's encoder named by its artefact's checksum: an index
+    records the name, so a new artefact re-embeds every article."""
+    return model.name if adapter is None else f"pactbot-encoder-{adapter.sha256[:12]}"
+
+
+def embedder_for(encoder: Encoder, data_dir: Path, trained: bool = True) -> Embedder:
     """The encoder the settings choose: ONNX Runtime (the default; its export lives in the data
-    folder) or the PyTorch reference."""
+    folder) or the PyTorch reference; Pactbot's fine-tuned encoder unless `trained` is False."""
+    adapter = read_adapter(artefact_path("encoder")) if trained else None
     if encoder == "torch":
-        return MiniLMEmbedder()
+        return MiniLMEmbedder(adapter)
     from index.onnx_embedder import OnnxEmbedder
 
-    return OnnxEmbedder(data_dir / "models")
+    return OnnxEmbedder(data_dir / "models", adapter=adapter)

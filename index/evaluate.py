@@ -60,8 +60,19 @@ class CountryCase(BaseModel):
 
 class EvalSet(BaseModel):
     corpus: list[str] = Field(default_factory=list)  # article folders or files, relative to the file
+    # article id -> the event (the pact) it is about: folds by event keep each on one side
+    events: dict[str, str] = Field(default_factory=dict)
     questions: list[EvalQuestion] = Field(default_factory=list)
     countries: list[CountryCase] = Field(default_factory=list)
+    # Only the answerable questions on these articles (all when empty): a file can take part of
+    # another (`include:`), as the training set takes the seed's questions from questions-dev.yaml.
+    only_articles: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _only(self) -> EvalSet:
+        if self.only_articles:
+            self.questions = [q for q in self.questions if not q.answerable or q.article in self.only_articles]
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -70,7 +81,13 @@ class EvalSet(BaseModel):
             return data
         questions = [{"question": q.get("q"), **q} for q in data.get("answerable") or []]
         questions += [{"question": q.get("q"), "answerable": False, **q} for q in data.get("unanswerable") or []]
-        return {"corpus": data.get("corpus") or [], "questions": questions, "countries": data.get("countries") or []}
+        return {
+            "corpus": data.get("corpus") or [],
+            "events": data.get("events") or {},
+            "only_articles": data.get("only_articles") or [],
+            "questions": questions,
+            "countries": data.get("countries") or [],
+        }
 
 
 class QuestionResult(BaseModel):

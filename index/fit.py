@@ -1,6 +1,7 @@
 """Fitting the ranker and abstention (index/ranker.py) on labelled question files, and scoring
-them by cross-validation by article: the questions of an article are never in the fold that
-scores them, so a figure says how the bot does on articles it was not fitted to.
+them by cross-validation by event: the questions about one pact (every article the file gives
+that event; the article where it names none) are never in the fold that scores them, so a
+figure says how the bot does on pacts it was not fitted to.
 
 scikit-learn does the fitting (`pactbot fit`, `pactbot eval --cross-validate`); answering only
 reads the JSON it writes.
@@ -30,9 +31,20 @@ from index.evaluate import (
     result_of,
 )
 from index.features import SENTENCE_FEATURES
-from index.ranker import QUESTION_FEATURES, LinearModel, Ranker
+from index.ranker import (
+    QUESTION_FEATURES,
+    RERANK_FEATURES,
+    RERANK_QUESTION_FEATURES,
+    Gates,
+    LinearModel,
+    Ranker,
+    Rerank,
+)
 
 FOLDS = 5
+# Candidates the reranker reads, the first stage's best: the answer is among the first 16 for
+# nearly every question the first stage answers at all, and each costs a model call.
+RERANK_CANDIDATES = 16
 # Abstention is two fitted gates, each with the threshold of least cost on the fitted questions
 # (as shares of each kind). Abstaining on a question the articles answer costs ABSTAIN_COST
 # times as much as answering one they do not: the user asked something answerable and got
@@ -54,10 +66,12 @@ class Example:
     searcher: HybridSearcher
     gathered: Gathered
     labels: npt.NDArray[np.bool_]  # per candidate: whether it holds a gold part
+    event: str | None = None  # what the question's article is about, where its file says
 
     @property
     def group(self) -> str:
-        return self.question.article or f"unanswerable: {self.question.question}"
+        """What a fold keeps together: the event, else the article."""
+        return self.event or self.question.article or f"unanswerable: {self.question.question}"
 
 
 def _labels(searcher: HybridSearcher, question: EvalQuestion, seen: Gathered) -> npt.NDArray[np.bool_]:
@@ -88,11 +102,18 @@ def gathered_examples(
                     searchers[key] = searcher_for(knowledge)
                 else:
                     searchers[key] = searcher_for(None)
-            searcher = searchers[key]
-            for q in eval_set.questions:
-                seen = gather(searcher, q.question)
-                examples.append(Example(name, q, searcher, seen, _labels(searcher, q, seen)))
+            examples += examples_of(name, eval_set, searchers[key])
         yield examples
+
+
+def examples_of(name: str, eval_set: EvalSet, searcher: HybridSearcher) -> list[Example]:
+    """The set's questions with their candidates from `searcher`."""
+    examples = []
+    for q in eval_set.questions:
+        seen = gather(searcher, q.question)
+        event = eval_set.events.get(q.article) if q.article else None
+        examples.append(Example(name, q, searcher, seen, _labels(searcher, q, seen), event))
+    return examples
 
 
 def _standardised(rows: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -106,18 +127,24 @@ def _rounded(values: npt.NDArray[np.float64]) -> list[float]:
     return [round(float(v), DECIMALS) + 0.0 for v in values]  # + 0.0: no "-0.0" in the file
 
 
-def fit_order(examples: Sequence[Example]) -> LinearModel:
-    """Sentence features -> score, fitted pairwise: each answering candidate against each other
-    candidate of its question, every question weighing the same."""
+def fit_order(
+    examples: Sequence[Example],
+    rows: Sequence[npt.NDArray[np.float64]] | None = None,
+    names: Sequence[str] = SENTENCE_FEATURES,
+) -> LinearModel:
+    """Candidate features (`rows`, one matrix per example; the sentence features by default) ->
+    score, fitted pairwise: each answering candidate against each other candidate of its
+    question, every question weighing the same."""
     from sklearn.linear_model import LogisticRegression
 
-    usable = [e for e in examples if e.labels.any() and not e.labels.all()]
+    features = rows if rows is not None else [e.gathered.features for e in examples]
+    usable = [(e, x) for e, x in zip(examples, features, strict=True) if e.labels.any() and not e.labels.all()]
     if not usable:
         raise ValueError("no question has both an answering and a non-answering candidate to learn from")
-    mean, scale = _standardised(np.vstack([e.gathered.features for e in usable]))
+    mean, scale = _standardised(np.vstack([x for _, x in usable]))
     diffs, weights = [], []
-    for e in usable:
-        z = (e.gathered.features - mean) / scale
+    for e, x in usable:
+        z = (x - mean) / scale
         pairs = (z[e.labels][:, None, :] - z[~e.labels][None, :, :]).reshape(-1, z.shape[1])
         diffs.append(pairs)
         weights.append(np.full(len(pairs), 1.0 / len(pairs)))
@@ -126,7 +153,7 @@ def fit_order(examples: Sequence[Example]) -> LinearModel:
     w = np.concatenate([*weights, *weights])
     model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=5000).fit(x, y, sample_weight=w)
     return LinearModel(
-        features=list(SENTENCE_FEATURES),
+        features=list(names),
         mean=_rounded(mean),
         scale=_rounded(scale),
         weights=_rounded(model.coef_[0]),
@@ -144,7 +171,9 @@ def _threshold(chances: npt.NDArray[np.float64], answerable: npt.NDArray[np.bool
     return round(best, 3)
 
 
-def _gate(rows: npt.NDArray[np.float64], passes: npt.NDArray[np.bool_]) -> tuple[LinearModel, float]:
+def _gate(
+    rows: npt.NDArray[np.float64], passes: npt.NDArray[np.bool_], names: Sequence[str] = QUESTION_FEATURES
+) -> tuple[LinearModel, float]:
     """A logistic model of `passes` over question features, classes weighed equally, and its threshold."""
     from sklearn.linear_model import LogisticRegression
 
@@ -153,7 +182,7 @@ def _gate(rows: npt.NDArray[np.float64], passes: npt.NDArray[np.bool_]) -> tuple
     mean, scale = _standardised(rows)
     model = LogisticRegression(C=GATE_C, class_weight="balanced", max_iter=5000).fit((rows - mean) / scale, passes)
     gate = LinearModel(
-        features=list(QUESTION_FEATURES),
+        features=list(names),
         mean=_rounded(mean),
         scale=_rounded(scale),
         weights=_rounded(model.coef_[0]),
@@ -163,39 +192,68 @@ def _gate(rows: npt.NDArray[np.float64], passes: npt.NDArray[np.bool_]) -> tuple
     return gate, _threshold(chances, passes)
 
 
-def fit(examples: Sequence[Example], names: Sequence[str]) -> Ranker:
-    """The ranker and the two abstention gates fitted on `examples` (from the files `names`)."""
-    order = fit_order(examples)
-    half = Ranker(order=order, on_topic=_placeholder(), answerable=_placeholder(), topic_threshold=0.0, threshold=0.0)
-    rows = np.vstack([rank(e.searcher, e.gathered, half).question_row for e in examples])
+def _gates(examples: Sequence[Example], ranker: Ranker, names: Sequence[str]) -> Gates:
+    """The two gates fitted on the question features `ranker` gives each example."""
+    rows = np.vstack([rank(e.searcher, e.gathered, ranker).question_row for e in examples])
     answerable = np.array([e.question.answerable for e in examples])
     # Unanswerable questions without a kind count as in-domain: the harder case.
     offtopic = np.array([e.question.kind == "offtopic" for e in examples])
-    on_topic, topic_threshold = _gate(rows, ~offtopic)
-    answers, threshold = _gate(rows[~offtopic], answerable[~offtopic])
-    return Ranker(
-        fitted_on=list(names),
-        questions=len(examples),
-        order=order,
-        on_topic=on_topic,
-        topic_threshold=topic_threshold,
-        answerable=answers,
-        threshold=threshold,
+    on_topic, topic_threshold = _gate(rows, ~offtopic, names)
+    answers, threshold = _gate(rows[~offtopic], answerable[~offtopic], names)
+    return Gates(on_topic=on_topic, topic_threshold=topic_threshold, answerable=answers, threshold=threshold)
+
+
+def fit(examples: Sequence[Example], names: Sequence[str]) -> Ranker:
+    """The ranker and the two abstention gates fitted on `examples` (from the files `names`),
+    and the reranked stage where the examples' index has a reranker."""
+    order = fit_order(examples)
+    half = Ranker(order=order, on_topic=_placeholder(), answerable=_placeholder(), topic_threshold=0.0, threshold=0.0)
+    first = Ranker(
+        fitted_on=list(names), questions=len(examples), order=order, **dict(_gates(examples, half, QUESTION_FEATURES))
     )
+    if not any(e.searcher.reranker is not None for e in examples):
+        return first
+    rows = []
+    for e in examples:
+        scores = first.order.scores(e.gathered.features) if e.gathered.hits else np.zeros(0)
+        read = sorted(range(len(scores)), key=lambda i: -scores[i])[:RERANK_CANDIDATES]
+        logits = np.zeros(len(scores))
+        if read:
+            given = e.gathered.rerank(e.searcher, read)
+            logits[:] = given.min()
+            logits[read] = given
+        rows.append(np.column_stack([scores, logits]))
+    second = fit_order(examples, rows, RERANK_FEATURES)
+    placeholder = _placeholder(RERANK_QUESTION_FEATURES)
+    staged = first.model_copy(
+        update={
+            "rerank": Rerank(
+                candidates=RERANK_CANDIDATES,
+                order=second,
+                on_topic=placeholder,
+                answerable=placeholder,
+                topic_threshold=0.0,
+                threshold=0.0,
+            )
+        }
+    )
+    gates = _gates(examples, staged, RERANK_QUESTION_FEATURES)
+    return first.model_copy(update={"rerank": Rerank(candidates=RERANK_CANDIDATES, order=second, **dict(gates))})
 
 
-def _placeholder() -> LinearModel:
-    n = len(QUESTION_FEATURES)
-    return LinearModel(features=list(QUESTION_FEATURES), mean=[0.0] * n, scale=[1.0] * n, weights=[0.0] * n)
+def _placeholder(names: Sequence[str] = QUESTION_FEATURES) -> LinearModel:
+    n = len(names)
+    return LinearModel(features=list(names), mean=[0.0] * n, scale=[1.0] * n, weights=[0.0] * n)
 
 
 def folds(examples: Sequence[Example], n: int = FOLDS) -> list[list[int]]:
-    """Example indices per fold: all questions of an article in one fold (the largest articles
-    placed first, each in the smallest fold so far), unanswerable questions dealt round."""
+    """Example indices per fold: all questions of an event (or of an article, where the file
+    names no events) in one fold (the largest placed first, each in the smallest fold so far),
+    unanswerable questions dealt round."""
     by_group: dict[str, list[int]] = {}
     for i, e in enumerate(examples):
         if e.question.article:
-            by_group.setdefault(e.question.article, []).append(i)
+            by_group.setdefault(e.group, []).append(i)
     out: list[list[int]] = [[] for _ in range(n)]
     for group in sorted(by_group, key=lambda g: (-len(by_group[g]), g)):
         min(out, key=len).extend(by_group[group])

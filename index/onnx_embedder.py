@@ -36,8 +36,9 @@ import numpy as np
 from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
-from index.embedder import ModelFolder, ProgressCallback, Vectors, bundled_model
+from index.embedder import ModelFolder, ProgressCallback, Vectors, bundled_model, encoder_name
 from index.files import file_sha256
+from index.models.adapters import Adapter
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -61,10 +62,11 @@ class ExportRecord(BaseModel):
     sha256: str  # of the .onnx file
     bytes: int
     weights_sha256: str  # of the model folder's weights it was exported from
+    adapter_sha256: str | None = None  # of the artefact merged into them, if any
     opset: int
 
 
-def export_onnx(model: ModelFolder, target: Path) -> ExportRecord:
+def export_onnx(model: ModelFolder, target: Path, adapter: Adapter | None = None) -> ExportRecord:
     """Export the model's transformer (inputs input_ids, attention_mask, token_type_ids with
     dynamic batch and sequence axes; output the last hidden state) to `target`, atomically,
     and write its record beside it. Imports torch: only the first use pays for it."""
@@ -72,7 +74,7 @@ def export_onnx(model: ModelFolder, target: Path) -> ExportRecord:
 
     from index.embedder import MiniLMEmbedder
 
-    reference = MiniLMEmbedder().load()  # offline, by path, without progress bars
+    reference = MiniLMEmbedder(adapter).load()  # offline, by path, without progress bars; adapter merged
     transformer = reference[0].auto_model
     assert isinstance(transformer, torch.nn.Module)
     transformer.eval()
@@ -106,26 +108,33 @@ def export_onnx(model: ModelFolder, target: Path) -> ExportRecord:
         )
     os.replace(partial, target)
     record = ExportRecord(
-        sha256=file_sha256(target), bytes=target.stat().st_size, weights_sha256=model.weights_sha256(), opset=OPSET
+        sha256=file_sha256(target),
+        bytes=target.stat().st_size,
+        weights_sha256=model.weights_sha256(),
+        adapter_sha256=adapter.sha256 if adapter else None,
+        opset=OPSET,
     )
-    _record_path(target).write_text(record.model_dump_json(indent=1), encoding="utf-8")
+    record_path(target).write_text(record.model_dump_json(indent=1), encoding="utf-8")
     return record
 
 
-def _record_path(target: Path) -> Path:
+def record_path(target: Path) -> Path:
     return target.with_suffix(".json")
 
 
-def export_problem(model: ModelFolder, target: Path) -> str | None:
-    """Why the export at `target` cannot be used (missing, damaged, from other weights), or None."""
+def export_problem(model: ModelFolder, target: Path, adapter: Adapter | None = None) -> str | None:
+    """Why the export at `target` cannot be used (missing, damaged, from other weights or
+    another artefact), or None."""
     if not target.exists():
         return "missing"
     try:
-        record = ExportRecord.model_validate_json(_record_path(target).read_bytes())
+        record = ExportRecord.model_validate_json(record_path(target).read_bytes())
     except (OSError, ValidationError):
         return "its record is missing or unreadable"
     if record.weights_sha256 != model.weights_sha256():
         return "it was exported from other weights"
+    if record.adapter_sha256 != (adapter.sha256 if adapter else None):
+        return "it was exported with another trained artefact"
     if target.stat().st_size != record.bytes or file_sha256(target) != record.sha256:
         return "its checksum does not match (damaged)"
     return None
@@ -137,12 +146,19 @@ class OnnxEmbedder:
 
     batch_size = 64
 
-    def __init__(self, export_dir: Path, model: ModelFolder | None = None, batch_workers: int | None = None) -> None:
+    def __init__(
+        self,
+        export_dir: Path,
+        model: ModelFolder | None = None,
+        batch_workers: int | None = None,
+        adapter: Adapter | None = None,
+    ) -> None:
         self.model = model or bundled_model()
-        self.name = self.model.name
+        self.adapter = adapter
+        self.name = encoder_name(self.model, adapter)
         self.dimension = self.model.dimension
         self.max_tokens = self.model.max_seq_length - 2  # the window includes [CLS] and [SEP]
-        self.path = export_dir / f"{self.model.name}.onnx"
+        self.path = export_dir / f"{self.name}.onnx"
         self.batch_workers = batch_workers or min(2, len(os.sched_getaffinity(0)))
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
@@ -190,10 +206,10 @@ class OnnxEmbedder:
     def _ensure_export(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(self.path.with_suffix(".lock"), timeout=600):  # one exporter per data folder
-            problem = export_problem(self.model, self.path)
+            problem = export_problem(self.model, self.path, self.adapter)
             if problem is not None:
                 log.warning("exporting the embedding model to ONNX into %s (%s; once, about 10 s)", self.path, problem)
-                export_onnx(self.model, self.path)
+                export_onnx(self.model, self.path, self.adapter)
 
     def _run(self, encodings: Sequence[Encoding]) -> Vectors:
         """One model call: the encodings padded to the longest of them."""

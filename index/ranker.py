@@ -61,12 +61,19 @@ class LinearModel(BaseModel):
         return np.asarray(z @ np.asarray(self.weights) + self.bias, dtype=np.float64)
 
 
-class Ranker(BaseModel):
-    """The model file: how candidates are ordered, and when the bot abstains."""
+# What the reranked path's abstention reads: the above, of the final order, and the reranker's view.
+RERANK_QUESTION_FEATURES = (
+    *QUESTION_FEATURES,
+    "best_rerank",  # the reranker's logit for the best sentence it read
+    "rerank_margin",  # how far that is ahead of its second
+)
+# What orders the reranked candidates: the first stage's score and the reranker's logit.
+RERANK_FEATURES = ("first_stage", "rerank")
 
-    fitted_on: list[str] = Field(default_factory=list)  # the question files, as given to `pactbot fit`
-    questions: int = 0  # how many questions the ranker was fitted on
-    order: LinearModel  # sentence features -> score (higher answers better)
+
+class Gates(BaseModel):
+    """Two fitted gates: is the question about what is indexed, and does the best sentence answer."""
+
     on_topic: LinearModel  # question features -> log-odds that the question is about what is indexed
     topic_threshold: float  # abstain when that chance is below this
     answerable: LinearModel  # ... -> log-odds that the best sentence answers, for questions on topic
@@ -78,10 +85,38 @@ class Ranker(BaseModel):
         topic, answers = (float(m.scores(z)[0]) for m in (self.on_topic, self.answerable))
         return 1.0 / (1.0 + math.exp(-topic)), 1.0 / (1.0 + math.exp(-answers))
 
+
+class Rerank(Gates):
+    """The second stage: the reranker reads the first stage's best `candidates`; a linear model
+    over RERANK_FEATURES orders every candidate; gates over RERANK_QUESTION_FEATURES abstain."""
+
+    candidates: int
+    order: LinearModel
+
+
+class Ranker(BaseModel):
+    """The model file: how candidates are ordered, and when the bot abstains."""
+
+    fitted_on: list[str] = Field(default_factory=list)  # the question files, as given to `pactbot fit`
+    questions: int = 0  # how many questions the ranker was fitted on
+    order: LinearModel  # sentence features -> score (higher answers better)
+    on_topic: LinearModel  # question features -> log-odds that the question is about what is indexed
+    topic_threshold: float  # abstain when that chance is below this
+    answerable: LinearModel  # ... -> log-odds that the best sentence answers, for questions on topic
+    threshold: float  # abstain when that chance is below this
+    rerank: Rerank | None = None  # used where a reranker serves
+
+    def chances(self, row: npt.NDArray[np.float64]) -> tuple[float, float]:
+        """The chance that the question is on topic, and that the best sentence answers it."""
+        return Gates.chances(self, row)  # type: ignore[arg-type]
+
     def check(self, sentence_features: tuple[str, ...]) -> Ranker:
-        models = (self.order, self.on_topic, self.answerable)
-        expected = (sentence_features, QUESTION_FEATURES, QUESTION_FEATURES)
-        if tuple(tuple(m.features) for m in models) != expected:
+        models = [self.order, self.on_topic, self.answerable]
+        expected = [sentence_features, QUESTION_FEATURES, QUESTION_FEATURES]
+        if self.rerank is not None:
+            models += [self.rerank.order, self.rerank.on_topic, self.rerank.answerable]
+            expected += [RERANK_FEATURES, RERANK_QUESTION_FEATURES, RERANK_QUESTION_FEATURES]
+        if [tuple(m.features) for m in models] != expected:
             raise RankerError("index/ranker.json was fitted on other features than these; refit it with `make fit`")
         return self
 

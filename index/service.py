@@ -29,6 +29,7 @@ from index.countries import Country, country, resolve
 from index.embedder import Embedder
 from index.glossary import GLOSSARY_FILE, Expander, load_glossary
 from index.memory import return_freed_memory
+from index.models.reranker import Reranker
 from index.ranker import Ranker, load_ranker
 from index.store import IndexData, StoreError, current_name, load_current
 
@@ -47,8 +48,10 @@ class SearchService:
         embedder: Embedder,
         max_article_bytes: int = DEFAULT_MAX_BYTES,
         ranker: Ranker | None = None,
+        reranker: Reranker | None = None,
     ) -> None:
         self.knowledge_dir = knowledge_dir
+        self.reranker = reranker  # reads question and candidate together (index/models/reranker.py)
         self.ranker = ranker or load_ranker()  # index/ranker.json unless given (tests give their own)
         self.data_dir = data_dir
         self.embedder = embedder
@@ -107,7 +110,7 @@ class SearchService:
                 )
             glossary = load_glossary(self.knowledge_dir / GLOSSARY_FILE)
             expander = Expander(glossary, data.manifest.acronyms)
-            self._searcher = HybridSearcher(data, self._questions, expander)
+            self._searcher = HybridSearcher(data, self._questions, expander, self.reranker)
             log.info("serving index version %s (%d passages)", data.manifest.version, len(data.passages))
         return_freed_memory()
 
@@ -116,6 +119,8 @@ class SearchService:
         (the model is otherwise loaded by the first question that needs it)."""
         self.searcher  # noqa: B018
         self.embedder.encode(["warm-up"])
+        if self.reranker is not None:
+            self.reranker.score("warm-up", ["warm-up"])
 
     def ask(self, question: str, k: int = 3) -> Answer:
         return answer_question(self.searcher, question, k, self.ranker)

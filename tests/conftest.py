@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.embedder import Embedder
+from index.models.reranker import Reranker
 from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,20 +41,45 @@ def fake_embedder() -> HashEmbedder:
 
 
 @pytest.fixture(scope="session")
-def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
-    """The bundled all-MiniLM-L6-v2 as the bot serves it, through ONNX Runtime (exported once
-    for the whole run)."""
+def export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the models are exported to ONNX, once for the whole run."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def real_embedder(export_dir: Path) -> Embedder:
+    """Pactbot's encoder (the bundled all-MiniLM-L6-v2 with the shipped adapter) as the bot
+    serves it, through ONNX Runtime."""
+    from index.models.adapters import artefact_path, read_adapter
     from index.onnx_embedder import OnnxEmbedder
 
-    return OnnxEmbedder(tmp_path_factory.mktemp("models"))
+    return OnnxEmbedder(export_dir, adapter=read_adapter(artefact_path("encoder")))
+
+
+@pytest.fixture(scope="session")
+def stock_embedder(export_dir: Path) -> Embedder:
+    """The bundled all-MiniLM-L6-v2 alone, through ONNX Runtime."""
+    from index.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(export_dir)
+
+
+@pytest.fixture(scope="session")
+def real_reranker(export_dir: Path) -> Reranker:
+    """Pactbot's reranker as the bot serves it, through ONNX Runtime."""
+    from index.models.adapters import artefact_path, read_adapter
+    from index.models.reranker import OnnxReranker
+
+    return OnnxReranker(export_dir, read_adapter(artefact_path("reranker")))
 
 
 @pytest.fixture(scope="session")
 def reference_embedder() -> Embedder:
     """The same model through PyTorch and sentence-transformers: the reference."""
     from index.embedder import MiniLMEmbedder
+    from index.models.adapters import artefact_path, read_adapter
 
-    return MiniLMEmbedder()
+    return MiniLMEmbedder(read_adapter(artefact_path("encoder")))
 
 
 FIGURES = os.environ.get("PACTBOT_FIGURES")  # where `make reliability` collects its figures

