@@ -89,7 +89,7 @@ def _service(
         data,
         embedder_for(settings.encoder, data, trained),
         settings.max_article_bytes,
-        reranker=reranker_for(settings.encoder, data, trained),
+        reranker=reranker_for(settings.encoder, data, trained and settings.reranker),
     )
 
 
@@ -307,7 +307,7 @@ def _examples(settings: Settings, files: list[Path]) -> contextlib.AbstractConte
     trained = settings.models == "trained"
     # The exports are kept beside the index.
     embedder = embedder_for(settings.encoder, settings.data_dir, trained)
-    reranker = reranker_for(settings.encoder, settings.data_dir, trained)
+    reranker = reranker_for(settings.encoder, settings.data_dir, trained and settings.reranker)
     sets = [(str(f), load_eval_set(f), f) for f in files]
     return gathered_examples(sets, lambda knowledge: _corpus_index(settings, embedder, knowledge, reranker).searcher)
 

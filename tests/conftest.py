@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from index.embedder import Embedder
-from index.models.reranker import Reranker
 from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,23 +53,6 @@ def real_embedder(export_dir: Path) -> Embedder:
     from index.onnx_embedder import OnnxEmbedder
 
     return OnnxEmbedder(export_dir, adapter=read_adapter(artefact_path("encoder")))
-
-
-@pytest.fixture(scope="session")
-def stock_embedder(export_dir: Path) -> Embedder:
-    """The bundled all-MiniLM-L6-v2 alone, through ONNX Runtime."""
-    from index.onnx_embedder import OnnxEmbedder
-
-    return OnnxEmbedder(export_dir)
-
-
-@pytest.fixture(scope="session")
-def real_reranker(export_dir: Path) -> Reranker:
-    """Pactbot's reranker as the bot serves it, through ONNX Runtime."""
-    from index.models.adapters import artefact_path, read_adapter
-    from index.models.reranker import OnnxReranker
-
-    return OnnxReranker(export_dir, read_adapter(artefact_path("reranker")))
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -278,24 +279,28 @@ def seed_checkout(tmp_path: Path) -> Path:
 def test_piped_main_command_builds_the_index_and_answers(seed_checkout: Path) -> None:
     result = run_pactbot([], seed_checkout, stdin="When will Japan and the UK sign the defence pact?\n")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("“Japan and the UK are set to signal a serious defence pact in December")
-    assert (
-        "[1] Japan and UK set to sign defence pact in December — Financial Times, 2022-11-04 — paragraph 1"
-        in result.stdout
+    # Paragraph 1 says when; Pactbot's encoder puts paragraph 2 (what they will sign) before it.
+    assert result.stdout.startswith("“")
+    assert "“Japan and the UK are set to signal a serious defence pact in December" in result.stdout
+    assert re.search(
+        r"\[\d\] Japan and UK set to sign defence pact in December — Financial Times, 2022-11-04 — paragraph 1$",
+        result.stdout,
+        re.MULTILINE,
     )
     assert (seed_checkout / "data" / "CURRENT").exists()
     assert "Traceback" not in result.stderr
 
 
 @pytest.mark.model
-def test_ask_json_end_to_end_puts_paragraph_1_first(seed_checkout: Path) -> None:
+def test_ask_json_end_to_end_cites_paragraph_1(seed_checkout: Path) -> None:
     assert run_pactbot(["index"], seed_checkout).returncode == 0
     result = run_pactbot(["ask", "--json", "When will Japan and the UK sign the defence pact?"], seed_checkout)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
-    first = answer["citations"][0]
-    assert (first["paragraph"], first["publisher"], first["published"]) == (1, "Financial Times", "2022-11-04")
-    assert first["title"] == "Japan and UK set to sign defence pact in December"
+    (cited,) = [c for c in answer["citations"] if c["paragraph"] == 1]
+    assert cited["n"] <= 2 and cited["quote"].startswith("Japan and the UK are set to signal a serious defence pact")
+    assert (cited["publisher"], cited["published"]) == ("Financial Times", "2022-11-04")
+    assert cited["title"] == "Japan and UK set to sign defence pact in December"
 
 
 def test_agreements_json_has_the_documented_shape(
@@ -370,7 +375,7 @@ def test_ask_explain_shows_candidates_thresholds_and_the_rule(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert cli(capsys, monkeypatch, "index")[0] == 0
-    code, out, _ = cli(capsys, monkeypatch, "ask", "--explain", "--json", "Who signed the AUKUS pact?")
+    code, out, _ = cli(capsys, monkeypatch, "ask", "--explain", "--json", "Who announced the AUKUS pact?")
     assert code == 0
     explanation = json.loads(out)
     assert explanation["decision"].startswith(("answered:", "abstained:"))

