@@ -31,6 +31,7 @@ from index import vector_index
 from index.build import texts_to_embed
 from index.embedder import Embedder, MiniLMEmbedder
 from index.evaluate import gather_corpus, load_eval_set
+from index.models.adapters import artefact_path, read_adapter
 from index.models.reranker import Reranker, Scores
 from index.models.workflow import shipped_models
 from index.onnx_embedder import OnnxEmbedder
@@ -214,7 +215,9 @@ def size(
             texts = [p.text for p in service.searcher.data.passages]
             result["peer"] = peer_latency(texts, asked)
         if torch_too:  # last: PyTorch's memory must not count in the figures above
-            reference = SearchService(knowledge, data, MiniLMEmbedder())
+            # The served encoder through PyTorch; the reranker as served.
+            torch_encoder = MiniLMEmbedder(read_adapter(artefact_path("encoder")))
+            reference = SearchService(knowledge, data, torch_encoder, reranker=service.reranker)
             reference.ask(asked[0])
             both = interleaved({"onnx": service.ask, "torch": reference.ask}, asked)
             result["ask_interleaved"] = {name: percentiles(samples) for name, samples in both.items()}
