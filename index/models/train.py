@@ -120,7 +120,7 @@ def train_encoder(
     """The encoder's adapters, trained on `items`."""
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
     _quiet()
     torch.manual_seed(recipe.seed)
