@@ -113,28 +113,35 @@ def _ordered(scores: npt.NDArray[np.float64]) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: -scores[i])
 
 
+def reranked_rows(
+    searcher: HybridSearcher, seen: Gathered, scores: npt.NDArray[np.float64], candidates: int
+) -> npt.NDArray[np.float64]:
+    """RERANK_FEATURES per hit: the first stage's score and the reranker's logit for the first
+    stage's best `candidates` (the others get the lowest logit it gave: no better than the
+    worst it read)."""
+    read = _ordered(scores)[:candidates]
+    given = seen.rerank(searcher, read)
+    logits = np.full(len(scores), given.min())
+    logits[read] = given
+    return np.column_stack([scores, logits])
+
+
 def rank(searcher: HybridSearcher, seen: Gathered, ranker: Ranker) -> Considered:
     """The candidates ordered, and the gates' chances. Where a reranker serves and the ranker
-    was fitted with one, it reads the first stage's best candidates and a second linear model
-    orders every candidate by the first stage's score and its logit (those it did not read get
-    the lowest logit it gave: no better than the worst it read)."""
+    was fitted with one, a second linear model orders every candidate by `reranked_rows`, and
+    the reranked stage's gates also read the reranker's best logit and its margin."""
     scores = ranker.order.scores(seen.features) if seen.hits else np.zeros(0)
-    order = _ordered(scores)
-    second = ranker.rerank if searcher.reranker is not None else None
+    second = ranker.rerank if searcher.reranker is not None and seen.hits else None
+    gates: Gates = ranker
     logits = None
-    if second is not None and seen.hits:
-        read = order[: second.candidates]
-        given = seen.rerank(searcher, read)
-        logits = np.full(len(scores), given.min())
-        logits[read] = given
-        scores = second.order.scores(np.column_stack([scores, logits]))
-        order = _ordered(scores)
-    row = question_features(searcher, seen.query, seen.passages, seen.features, scores, order, seen.unknown, seen.hits)
-    gates: Gates = ranker if second is None else second  # type: ignore[assignment]
     if second is not None:
-        best = np.sort(logits)[::-1] if logits is not None else np.zeros(2)
-        extra = [float(best[0]), float(best[0] - best[1]) if len(best) > 1 else 0.0] if len(best) else [0.0, 0.0]
-        row = np.concatenate([row, extra])
+        rows = reranked_rows(searcher, seen, scores, second.candidates)
+        scores, logits, gates = second.order.scores(rows), rows[:, 1], second
+    order = _ordered(scores)
+    row = question_features(searcher, seen.query, seen.passages, seen.features, scores, order, seen.unknown, seen.hits)
+    if logits is not None:
+        best = np.sort(logits)[::-1]
+        row = np.append(row, [best[0], best[0] - best[1] if len(best) > 1 else 0.0])
     on_topic, chance = gates.chances(row) if seen.hits else (0.0, 0.0)
     return Considered(seen, scores, order, row, on_topic, chance, gates, logits)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from index.answer import Gathered, answer_gathered, gather, rank
+from index.answer import Gathered, answer_gathered, gather, rank, reranked_rows
 from index.candidates import HybridSearcher
 from index.evaluate import (
     EvalQuestion,
@@ -213,16 +213,12 @@ def fit(examples: Sequence[Example], names: Sequence[str]) -> Ranker:
     )
     if not any(e.searcher.reranker is not None for e in examples):
         return first
-    rows = []
-    for e in examples:
-        scores = first.order.scores(e.gathered.features) if e.gathered.hits else np.zeros(0)
-        read = sorted(range(len(scores)), key=lambda i: -scores[i])[:RERANK_CANDIDATES]
-        logits = np.zeros(len(scores))
-        if read:
-            given = e.gathered.rerank(e.searcher, read)
-            logits[:] = given.min()
-            logits[read] = given
-        rows.append(np.column_stack([scores, logits]))
+    rows = [
+        reranked_rows(e.searcher, e.gathered, first.order.scores(e.gathered.features), RERANK_CANDIDATES)
+        if e.gathered.hits
+        else np.zeros((0, len(RERANK_FEATURES)))
+        for e in examples
+    ]
     second = fit_order(examples, rows, RERANK_FEATURES)
     placeholder = _placeholder(RERANK_QUESTION_FEATURES)
     staged = first.model_copy(

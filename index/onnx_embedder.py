@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
@@ -140,6 +141,18 @@ def export_problem(model: ModelFolder, target: Path, adapter: Adapter | None = N
     return None
 
 
+def padded_feed(encodings: Sequence[Encoding]) -> dict[str, npt.NDArray[np.int64]]:
+    """The model's inputs for one call: the encodings padded to the longest of them (padding is
+    0 in all three: the [PAD] id, the mask and the type)."""
+    longest = max(len(e.ids) for e in encodings)
+    feed = {name: np.zeros((len(encodings), longest), dtype=np.int64) for name in INPUTS}
+    for row, e in enumerate(encodings):
+        feed["input_ids"][row, : len(e.ids)] = e.ids
+        feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
+        feed["token_type_ids"][row, : len(e.ids)] = e.type_ids
+    return feed
+
+
 class OnnxEmbedder:
     """all-MiniLM-L6-v2 through ONNX Runtime; the same name, dimension, window and vectors as
     `MiniLMEmbedder`, so an index built with either is served by the other."""
@@ -214,12 +227,7 @@ class OnnxEmbedder:
     def _run(self, encodings: Sequence[Encoding]) -> Vectors:
         """One model call: the encodings padded to the longest of them."""
         assert self._session is not None
-        longest = max(len(e.ids) for e in encodings)
-        feed = {name: np.zeros((len(encodings), longest), dtype=np.int64) for name in INPUTS}
-        for row, e in enumerate(encodings):  # padding is 0 in all three: the [PAD] id, mask and type
-            feed["input_ids"][row, : len(e.ids)] = e.ids
-            feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
-            feed["token_type_ids"][row, : len(e.ids)] = e.type_ids
+        feed = padded_feed(encodings)
         (hidden,) = self._session.run([OUTPUT], feed)
         return self.model.pool(np.asarray(hidden, dtype=np.float32), feed["attention_mask"])
 

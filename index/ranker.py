@@ -94,21 +94,14 @@ class Rerank(Gates):
     order: LinearModel
 
 
-class Ranker(BaseModel):
-    """The model file: how candidates are ordered, and when the bot abstains."""
+class Ranker(Gates):
+    """The model file: how candidates are ordered, and when the bot abstains (the first stage's
+    gates, inherited)."""
 
     fitted_on: list[str] = Field(default_factory=list)  # the question files, as given to `pactbot fit`
     questions: int = 0  # how many questions the ranker was fitted on
     order: LinearModel  # sentence features -> score (higher answers better)
-    on_topic: LinearModel  # question features -> log-odds that the question is about what is indexed
-    topic_threshold: float  # abstain when that chance is below this
-    answerable: LinearModel  # ... -> log-odds that the best sentence answers, for questions on topic
-    threshold: float  # abstain when that chance is below this
     rerank: Rerank | None = None  # used where a reranker serves
-
-    def chances(self, row: npt.NDArray[np.float64]) -> tuple[float, float]:
-        """The chance that the question is on topic, and that the best sentence answers it."""
-        return Gates.chances(self, row)  # type: ignore[arg-type]
 
     def check(self, sentence_features: tuple[str, ...]) -> Ranker:
         models = [self.order, self.on_topic, self.answerable]

@@ -25,7 +25,7 @@ from filelock import FileLock
 from index.embedder import ModelFolder, bundled_model
 from index.files import file_sha256
 from index.models.adapters import Adapter, apply_adapter
-from index.onnx_embedder import INPUTS, OPSET, ExportRecord, export_problem, record_path
+from index.onnx_embedder import INPUTS, OPSET, ExportRecord, export_problem, padded_feed, record_path
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -191,13 +191,7 @@ class OnnxReranker:
         if not sentences:
             return np.zeros(0, dtype=np.float32)
         encodings = self._tokenizer.encode_batch([(question, s) for s in sentences])
-        longest = max(len(e.ids) for e in encodings)
-        feed = {name: np.zeros((len(encodings), longest), dtype=np.int64) for name in INPUTS}
-        for row, e in enumerate(encodings):
-            feed["input_ids"][row, : len(e.ids)] = e.ids
-            feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
-            feed["token_type_ids"][row, : len(e.ids)] = e.type_ids
-        (logits,) = session.run(["logits"], feed)
+        (logits,) = session.run(["logits"], padded_feed(encodings))
         return np.asarray(logits, dtype=np.float32)
 
 

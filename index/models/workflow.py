@@ -28,6 +28,7 @@ from index.models.adapters import artefact_path, read_adapter
 from index.models.pairs import Item, event_folds, items_of
 from index.models.reranker import OnnxReranker, Reranker
 from index.models.train import Progress, Recipe, save_adapter, train_encoder, train_reranker
+from index.ranker import Ranker
 from index.service import SearchService
 
 log = logging.getLogger(__name__)
@@ -177,12 +178,9 @@ def _score(
     examples: Sequence[Example],
     where: Sequence[int],
     fold: int,
-    ranker: object,
+    ranker: Ranker,
     k: int,
 ) -> None:
-    from index.ranker import Ranker
-
-    assert isinstance(ranker, Ranker)
     for i, (e, f) in enumerate(zip(examples, where, strict=True)):
         if f == fold:
             into[i] = result_of(e.question, answer_gathered(e.searcher, e.gathered, ranker, k))
@@ -227,12 +225,9 @@ def _held_reports(
     method: str,
     examples: Sequence[Example],
     held: set[str],
-    ranker: object,
+    ranker: Ranker,
     k: int,
 ) -> None:
-    from index.ranker import Ranker
-
-    assert isinstance(ranker, Ranker)
     by_file: dict[str, list[QuestionResult]] = {}
     for e in examples:
         if e.source in held:

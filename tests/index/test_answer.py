@@ -4,10 +4,15 @@ abstention, resolved dates, edge cases."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 from index.articles import read_article
 from index.build import build_index
+from index.ranker import RERANK_FEATURES, RERANK_QUESTION_FEATURES, LinearModel, Rerank
 from index.service import SearchService
 from tests.fakes import HashEmbedder, transparent_ranker
 
@@ -136,3 +141,50 @@ def test_the_explanation_shows_the_features_the_score_and_both_gates(
     assert explanation.answer_type == "date" and explanation.decision.startswith("answered:")
     assert set(explanation.thresholds) >= {"topic_chance", "answer_chance"}
     assert explanation.question_features["best_coverage"] == best.features["coverage"]
+
+
+class WordReranker:
+    """A reranker worked out by hand: a sentence's logit is how often it says `word`."""
+
+    name = "word-reranker"
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+        self.calls: list[int] = []
+
+    def score(self, question: str, sentences: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.calls.append(len(sentences))
+        return np.array([s.count(self.word) for s in sentences], dtype=np.float32)
+
+
+def test_the_reranked_stage_orders_by_the_reranker_reading_only_the_first_stage_best(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+) -> None:
+    first = transparent_ranker()
+    weights = LinearModel(features=list(RERANK_FEATURES), mean=[0.0, 0.0], scale=[1.0, 1.0], weights=[0.0, 1.0])
+    gates = {name: getattr(first, name) for name in ("on_topic", "topic_threshold", "answerable", "threshold")}
+    extra = {
+        name: model.model_copy(
+            update={
+                "features": list(RERANK_QUESTION_FEATURES),
+                "mean": [*model.mean, 0.0, 0.0],
+                "scale": [*model.scale, 1.0, 1.0],
+                "weights": [*model.weights, 0.0, 0.0],
+            }
+        )
+        for name, model in (("on_topic", first.on_topic), ("answerable", first.answerable))
+    }
+    staged = first.model_copy(update={"rerank": Rerank(candidates=5, order=weights, **{**gates, **extra})})
+    reranker = WordReranker("Manila")
+    build_index(knowledge, data_dir, fake_embedder)
+    service = SearchService(knowledge, data_dir, fake_embedder, ranker=staged, reranker=reranker)
+    question = "Where did Japan and the Philippines sign the access agreement?"
+    explained = service.explain(question, k=1)
+    assert reranker.calls == [5]  # the first stage's best five, in one call
+    assert "Manila" in explained.candidates[0].text
+    read = explained.candidates[:5]  # the reranker's order leads; the unread get its lowest logit
+    assert [c.features["rerank"] for c in read] == sorted((c.features["rerank"] for c in read), reverse=True)
+    assert set(explained.question_features) == set(RERANK_QUESTION_FEATURES)
+    # Without a reranker serving, the same ranker answers from its first stage alone.
+    plain = SearchService(knowledge, data_dir, fake_embedder, ranker=staged).explain(question, k=1)
+    assert "rerank" not in plain.candidates[0].features
