@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint eval eval-models eval-countries train fit reliability bench clean
+.PHONY: run test lint eval eval-models eval-countries eval-dates train fit reliability bench clean
 
 # The labelled training questions (tests/eval/train/): the encoder and the reranker are trained
 # on them (`make train`), the ranker and abstention fitted on them (index/ranker.json).
@@ -57,12 +57,18 @@ train: $(STAMP)
 ## then the held-out ones it never was.
 COUNTRY_DEV := tests/eval/countries-seed.yaml tests/eval/questions-realnews.yaml \
 	tests/eval/questions-news-fit.yaml tests/eval/countries-agreements-dev.yaml \
-	tests/eval/countries-agreements-dev2.yaml
+	tests/eval/countries-agreements-dev2.yaml tests/eval/countries-opennews-dev.yaml
 COUNTRY_HELD_OUT := tests/eval/questions-news-test.yaml tests/eval/countries-agreements-test.yaml \
-	tests/eval/countries-agreements-test2.yaml
+	tests/eval/countries-agreements-test2.yaml tests/eval/countries-opennews-heldout.yaml
 eval-countries: $(STAMP)
 	$(BIN)/pactbot eval-countries $(COUNTRY_DEV)
 	$(BIN)/pactbot eval-countries $(COUNTRY_HELD_OUT)
+
+## Date resolution on the labelled mentions of real texts (docs/quality.md): the development part,
+## then the test part.
+eval-dates: $(STAMP)
+	$(BIN)/pactbot eval-dates tests/eval/dates/dev.yaml
+	$(BIN)/pactbot eval-dates tests/eval/dates/test.yaml
 
 ## Fit the ranker and abstention (index/ranker.json) on the training questions as the trained
 ## models see questions new to them: each fold's candidates from models trained without its

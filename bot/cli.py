@@ -6,12 +6,12 @@ import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Never, TextIO
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.console import chat as console_chat
 from bot.render import render_agreements, render_explanation, render_plain
@@ -263,6 +263,11 @@ def chat() -> None:
     console_chat(service, settings.top_k)
 
 
+def _print_json_reports(reports: Mapping[str, BaseModel]) -> None:
+    """Reports by file, as one JSON object (`--json` of the eval commands)."""
+    print(json.dumps({name: r.model_dump(mode="json") for name, r in reports.items()}, indent=1))
+
+
 def _print_eval(reports: dict[str, EvalReport], each: bool) -> None:
     if each:
         for name, report in reports.items():
@@ -339,7 +344,7 @@ def eval_command(
                 results[e.source].append(result_of(e.question, answer))
             reports = {name: report_of(found) for name, found in results.items()}
     if as_json:
-        print(json.dumps({name: r.model_dump(mode="json") for name, r in reports.items()}, indent=1))
+        _print_json_reports(reports)
     else:
         _print_eval(reports, each)
 
@@ -374,7 +379,7 @@ def eval_countries_command(
 
             reports[str(file)] = score_countries(eval_set.countries, partners_of, lambda name: resolve(name).iso3)
     if as_json:
-        print(json.dumps({name: r.model_dump(mode="json") for name, r in reports.items()}, indent=1))
+        _print_json_reports(reports)
         return
     for name, report in reports.items():
         print(f"{name}:")
@@ -386,6 +391,32 @@ def eval_countries_command(
         print(
             f"  {counted(report.cases, 'case')}: partners found {report.recall:.1%}, parties right "
             f"{report.precision:.1%}, every agreement cited: {'yes' if report.every_agreement_cited else 'no'}"
+        )
+
+
+@app.command("eval-dates")
+def eval_dates_command(
+    files: Annotated[list[Path], typer.Argument(help="Labelled date mentions (YAML); see tests/eval/dates/.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The full reports as JSON.")] = False,
+) -> None:
+    """Score date resolution against labelled mentions in real texts: right, a wrong date shown,
+    or a date withheld where one was right. Needs the articles the files point at."""
+    from index.date_eval import Outcome, evaluate_file
+
+    reports = {str(file): evaluate_file(file) for file in files}
+    if as_json:
+        _print_json_reports(reports)
+        return
+    for name, report in reports.items():
+        print(f"{name}:")
+        for r in report.results:
+            if r.outcome is not Outcome.RIGHT:
+                m = r.mention
+                print(f"  {r.outcome.upper()}: {m.file} paragraph {m.paragraph} {m.text!r}: {m.value} shown {r.shown}")
+        print(
+            f"  {counted(report.mentions, 'mention')}: {report.right} right, {report.wrong} wrong date shown, "
+            f"{report.withheld} withheld; accuracy {report.accuracy:.1%} "
+            f"({report.dated_right} of {report.dated} dated mentions right)"
         )
 
 
@@ -649,6 +680,119 @@ def feeds_poll(
         print("no feed due for a poll")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("events")
+def events_command(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only events reported on or after this day (YYYY-MM-DD).")
+    ] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Only events this country is party to.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one per event.")] = False,
+) -> None:
+    """The pact events recorded as the index was updated (new agreements, new members, status
+    changes, dates given), newest first, each with its quote and source."""
+    import datetime as dt
+
+    from index.pact_events import load_events, newest_first, select
+    from index.statefile import StateFileError
+
+    settings = _settings()
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise CliError(f"--since {since!r} is not a date like 2024-01-31") from None
+    try:
+        code = resolve(country).iso3 if country else None
+        chosen = newest_first(select(load_events(settings.data_dir), since=day, country=code))
+    except UnknownCountryError as exc:
+        print(f"pactbot: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except StateFileError as exc:
+        raise CliError(str(exc)) from None
+    for event in chosen:
+        if as_json:
+            print(json.dumps(event.public(), ensure_ascii=False))
+        else:
+            c = event.citation
+            print(event.line())
+            print(f"    “{c.quote}”")
+            print(f"      {c.title}" + (f" <{c.source}>" if c.source else "") + f", paragraph {c.paragraph}")
+    if not chosen and not as_json:
+        print("no pact events recorded" + (" that match" if since or country else ""))
+
+
+alerts_app = typer.Typer(help="Pact alerts: which Discord channels the bot posts pact events in.")
+app.add_typer(alerts_app, name="alerts")
+
+
+@contextlib.contextmanager
+def _alert_errors() -> Iterator[None]:
+    from index.pact_alerts import AlertError
+    from index.statefile import StateFileError
+
+    try:
+        yield
+    except (AlertError, StateFileError) as exc:
+        raise CliError(str(exc)) from None
+    except UnknownCountryError as exc:
+        print(f"pactbot: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+def _alert_channel(channel: int | None, settings: Settings) -> int:
+    found = channel or settings.log_channel_id
+    if found is None:
+        raise CliError("give --channel (a Discord channel id); PACTBOT_LOG_CHANNEL_ID is not set either")
+    return found
+
+
+_CHANNEL_HELP = "Discord channel id to post in (default: PACTBOT_LOG_CHANNEL_ID)."
+
+
+@alerts_app.command("add")
+def alerts_add(
+    country: Annotated[str | None, typer.Option("--country", help="A country: its pact events.")] = None,
+    agreement: Annotated[str | None, typer.Option("--agreement", help="An agreement's name or acronym.")] = None,
+    channel: Annotated[int | None, typer.Option("--channel", help=_CHANNEL_HELP)] = None,
+) -> None:
+    """Post the pact events about a country or an agreement (or both) in a channel, from now on."""
+    from index.pact_alerts import AlertBook, country_code
+
+    settings = _settings()
+    with _alert_errors():
+        sub, resumed = AlertBook(settings.data_dir).add(
+            _alert_channel(channel, settings), country_code(country), agreement, settings.guild_id, "pactbot alerts"
+        )
+    print(("resumed: " if resumed else "added: ") + sub.line())
+
+
+@alerts_app.command("remove")
+def alerts_remove(
+    country: Annotated[str | None, typer.Option("--country", help="The country, as `alerts list` shows it.")] = None,
+    agreement: Annotated[str | None, typer.Option("--agreement", help="The agreement, as listed.")] = None,
+    channel: Annotated[int | None, typer.Option("--channel", help=_CHANNEL_HELP)] = None,
+) -> None:
+    """Stop posting the pact events about a country or an agreement in a channel."""
+    from index.pact_alerts import AlertBook, country_code
+
+    settings = _settings()
+    with _alert_errors():
+        sub = AlertBook(settings.data_dir).remove(_alert_channel(channel, settings), country_code(country), agreement)
+    print(f"removed: {sub.line()}")
+
+
+@alerts_app.command("list")
+def alerts_list(as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one per alert.")] = False) -> None:
+    """Every channel's pact alerts, with any that are paused and why."""
+    from index.pact_alerts import AlertBook
+
+    with _alert_errors():
+        subs = AlertBook(_settings().data_dir).subscriptions()
+    for sub in subs:
+        print(sub.model_dump_json() if as_json else sub.line())
+    if not subs and not as_json:
+        print("no pact alerts; add one with `pactbot alerts add --country C --channel ID`")
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot import feeds, moderation, pacts, questions
+from bot import alerts, feeds, moderation, pacts, questions
 from bot.context import UserCooldowns
 from bot.embeds import answer_embed
 from bot.errors import reply_error
@@ -60,13 +60,14 @@ class PactBot(discord.Client):
         # Runs once per process, before the gateway connects: reconnects do not come here.
         for command in (*questions.COMMANDS, *pacts.COMMANDS, *moderation.COMMANDS):
             self.tree.add_command(command)
-        for group in feeds.COMMANDS:
+        for group in (*feeds.COMMANDS, *alerts.COMMANDS):
             self.tree.add_command(group)
         self.add_view(FeedbackView(self.feedback))
         await asyncio.to_thread(resolve, "Japan")  # loads the country tables now, not on a first lookup
         self.synced = await sync_if_changed(self.tree, self.settings, force=self.force_sync)
         self.loop.create_task(self._follow_index(), name="pactbot-follow-index")
         self.loop.create_task(feeds.poll_forever(self), name="pactbot-poll-feeds")
+        self.loop.create_task(alerts.post_forever(self), name="pactbot-post-alerts")
 
     async def _follow_index(self) -> None:
         """Serve a version that another process (`pactbot index`, another bot process) published:

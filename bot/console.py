@@ -28,7 +28,11 @@ def _typed_lines(stdout: TextIO) -> Iterator[str]:
 
 
 def chat(service: SearchService, k: int, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
-    """Answer each line until end of input; prompts only when a person is typing."""
+    """Answer each line until end of input; prompts only when a person is typing.
+
+    Questions piped in are printed before their answers ("> question"), as a person typing
+    sees them: otherwise the answers follow one another with nothing to say which is which.
+    """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdin is sys.stdin
@@ -42,5 +46,7 @@ def chat(service: SearchService, k: int, stdin: TextIO | None = None, stdout: Te
             continue
         if question.lower() in QUIT:
             break
+        if not interactive:
+            print(PROMPT + question, file=stdout, flush=True)  # shown before a slow answer
         service.refresh()  # a version `pactbot index` published meanwhile, from another shell
         print(render_plain(service.ask(question, k)) + "\n", file=stdout, flush=True)

@@ -16,6 +16,7 @@ from bot.render import source_line
 from index.answer import Answer
 from index.citation import Citation, quoted
 from index.store import ArticleEntry, Manifest
+from index.text import clip
 
 # Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_LIMIT = 256
@@ -28,10 +29,6 @@ CONTENT_LIMIT = 2000
 ANSWER_COLOUR = discord.Colour.blurple()
 ABSTAIN_COLOUR = discord.Colour.light_grey()
 FOOTER = "Quoted verbatim from the indexed articles. Rate this answer below."
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _quote_line(c: Citation, limit: int | None = None) -> str:

@@ -12,13 +12,13 @@ from discord import app_commands
 from discord.utils import escape_markdown
 
 from bot.context import bot_of
-from bot.embeds import ANSWER_COLOUR, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, clip
+from bot.embeds import ANSWER_COLOUR, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT
 from bot.errors import UserError
 from bot.render import source_line
 from index.agreements import Agreement, AgreementsAnswer, TimelineEntry, partner_names, status_label
 from index.citation import Citation, quoted
 from index.countries import UnknownCountryError, name_of, resolve
-from index.text import counted
+from index.text import clip, counted
 
 T = TypeVar("T")
 MAX_FIELDS = 25
@@ -42,8 +42,7 @@ def _status(agreement: Agreement) -> str:
 
 
 def _step(step: TimelineEntry) -> str:
-    date = step.date.isoformat() if step.date else "undated"
-    return f"**{date}** {escape_markdown(step.name)}: {status_label(step.status)}"
+    return f"**{step.dated}** {escape_markdown(step.name)}: {status_label(step.status)}"
 
 
 def _quote(c: Citation) -> list[str]:

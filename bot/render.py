@@ -45,10 +45,9 @@ def render_agreements(result: AgreementsAnswer) -> str:
     if partner:
         lines += ["", "Timeline"]
         for n, step in enumerate(result.timeline, start=1):
-            date = step.date.isoformat() if step.date else "undated"
             c = step.citation.model_copy(update={"n": n})
             lines += [
-                f"  {date}  {step.name}: {status_label(step.status)}",
+                f"  {step.dated}  {step.name}: {status_label(step.status)}",
                 f"    {quoted(c.quote)}",
                 f"      {source_line(c)}",
             ]

@@ -25,6 +25,7 @@ class Articles:
     names: dict[str, frozenset[str]]  # article id -> stems of every name it mentions
     lead: dict[str, frozenset[str]]  # article id -> stems of its title and first paragraph
     name_stems: frozenset[str]  # stems that are mostly names across the index
+    rows: dict[str, list[int]]  # article id -> its passages' rows, in order
 
 
 def read_articles(data: IndexData) -> Articles:
@@ -32,7 +33,9 @@ def read_articles(data: IndexData) -> Articles:
     names: dict[str, set[str]] = {}
     lead: dict[str, set[str]] = {a.id: set(stems(a.title)) for a in data.manifest.articles}
     in_names: Counter[str] = Counter()
-    for passage in data.passages:
+    rows: dict[str, list[int]] = {}
+    for row, passage in enumerate(data.passages):
+        rows.setdefault(passage.article_id, []).append(row)
         found = {stem for facts in passage.facts for stem in facts.names}
         in_names.update(found)
         names.setdefault(passage.article_id, set()).update(found)
@@ -45,4 +48,5 @@ def read_articles(data: IndexData) -> Articles:
         names={k: frozenset(v) for k, v in names.items()},
         lead={k: frozenset(v) for k, v in lead.items()},
         name_stems=frozenset(name_stems),
+        rows=rows,
     )

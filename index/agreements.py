@@ -8,19 +8,19 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
+from index.annotate import dated_spans
 from index.articles import ArticleInfo
 from index.citation import Citation
 from index.countries import Country, Mention, UnknownCountryError, find_countries, name_of, resolve
-from index.dates import looks_ahead
-from index.dates import resolve as resolve_date
 from index.glossary import Expander
 from index.parties import (
+    ACCESS,
     AGREEMENT_NOUNS,
     AGREEMENT_WORDS,
     DEALING,
@@ -30,13 +30,16 @@ from index.parties import (
     anchors,
     joined_runs,
     joins,
+    mark_synonyms,
+    names_agreement,
     parse,
     parties_in,
     phrase,
+    reads_as,
     same_clause,
 )
 from index.people import people_in, people_of
-from index.text import counted
+from index.text import counted, stems
 from index.yamlfile import load_yaml, yaml_problem
 
 if TYPE_CHECKING:
@@ -47,13 +50,24 @@ Status = Literal["considering", "negotiating", "expected to sign", "signed", "ra
 STATUSES: tuple[Status, ...] = ("considering", "negotiating", "expected to sign", "signed", "ratified", "in force")
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 4
+READER_VERSION = 6
 UNKNOWN_STATUS = "status unknown"  # a mention that does not say how far the agreement has got
 
 
 def status_label(status: Status | None) -> str:
-    """One vocabulary for text, embeds, JSON readers and the map's legend."""
+    """One vocabulary for text, embeds, JSON and the map's legend."""
     return UNKNOWN_STATUS if status is None else status
+
+
+def _read_status(value: object) -> object:
+    return None if value == UNKNOWN_STATUS else value
+
+
+# A status as people are shown it: None in Python, where the map and the summaries compare
+# statuses, and in JSON the words the text, the embeds and the legend use ("status unknown").
+ShownStatus = Annotated[
+    Status | None, BeforeValidator(_read_status), PlainSerializer(status_label, return_type=str, when_used="json")
+]
 
 
 # A slotted dataclass, as passages are (index/passages.py): an index holds one per sentence
@@ -82,7 +96,7 @@ class Agreement(BaseModel):
 
     name: str
     parties: list[str]
-    status: Status | None  # the status of the latest mention that shows one
+    status: ShownStatus  # the status of the latest mention that shows one
     date: dt.date | None  # when that mention was reported (its article's date)
     when: str | None = None  # the date the text gives for that status, as precise as it allows
     sentences: int = 0  # how many sentences report it ...
@@ -152,7 +166,14 @@ _STATUS_CUES: tuple[tuple[Status, re.Pattern[str]], ...] = (
     ),
     ("signed", re.compile(r"\b(?:signed|inked|concluded|sealed)\b", re.I)),
     ("negotiating", re.compile(r"\b(?:talks|negotiat\w*|barter\w*|discussions)\b", re.I)),
-    ("considering", re.compile(r"\b(?:consider\w*|contemplat\w*|explor\w*|preliminary|proposed|mulling)\b", re.I)),
+    (
+        "considering",
+        re.compile(
+            r"\b(?:consider\w*|contemplat\w*|explor\w*|preliminary|proposed|mulling|"
+            r"seek(?:s|ing)?|sought|trying|attempt\w*)\b",
+            re.I,
+        ),
+    ),
 )
 
 
@@ -191,6 +212,7 @@ def _groups(
     if not readings:
         return []  # no agreement word nor dealing verb: "Denmark and Sweden joined in February"
     groups: list[tuple[set[str], Token | None]] = []
+    unheld: set[str] = set()  # partners of deals whose other party the sentence does not name
     for reported in readings:
         parties, partners, word = set(reported.parties) | set(the_parties), list(reported.partners), reported.word
         if reported.each and len(partners) >= 2:
@@ -200,7 +222,12 @@ def _groups(
             subjects = {p.iso3 for p in found if p.subject} - set(partners)
             holders = parties - set(partners) or subjects
             if not holders:
-                groups.append((parties, word))
+                # "the treaties between A and B" bind them to each other; "deals with A and B"
+                # bind them to someone the sentence does not name, not to each other.
+                if _between(word):
+                    groups.append((parties, word))
+                else:
+                    unheld |= set(partners)
                 continue
             groups += [(holders | {other}, word) for other in partners]
         else:
@@ -216,7 +243,7 @@ def _groups(
         # Not the objects of a sale that names neither seller nor buyer (`agreements_in`).
         unsold = {r.word.i for r in readings if r.word.pos_ in ("VERB", "AUX") and not r.parties}
         everyone = {p.iso3 for p in found if p.verb not in unsold} | set(the_parties)
-        return [(everyone, None)] if len(everyone) >= 2 else []
+        return [(everyone, None)] if len(everyone - unheld) >= 1 and len(everyone) >= 2 else []
     words = [word for _, word in distinct if word is not None]
     one_word = len({w.i for w in words}) <= 1
     if one_word and (not words or all(same_clause(r.word, words[0]) for r in readings)):
@@ -225,7 +252,12 @@ def _groups(
     return distinct
 
 
+def _between(word: Token) -> bool:
+    return any(c.dep_ == "prep" and c.lower_ in ("between", "among", "amongst") for c in word.children)
+
+
 GENERIC = "defence agreement"
+BASE_ACCESS = "access to bases"  # `_access`: the arrangement "access to bases in X" stands for
 # The names `_name` gives an agreement the text does not name: "the pact", "our partnership".
 _GENERIC_WORDS = frozenset({GENERIC, "partnership", "alliance", "programme", "initiative"})
 
@@ -287,15 +319,26 @@ def _kind(doc: Doc, start: int) -> str | None:
     if span is None:
         return None
     noun = span.root
-    words = [
-        t.lower_
+    tokens = [
+        t
         for t in doc[noun.left_edge.i : noun.i]
         if (t.dep_ == "compound" and t.pos_ == "NOUN") or t.lower_ in _KIND_ADJECTIVES
     ]
-    words = [w for w in dict.fromkeys(words) if w not in ("defence", "defense", "security") or len(words) > 1]
-    if not words:
+    tokens = [t for n, t in enumerate(tokens) if t.lower_ not in {u.lower_ for u in tokens[:n]}]  # each once
+    if len(tokens) == 1 and tokens[0].lower_ in ("defence", "defense", "security"):
         return None
-    return f"{' '.join(words)} {_KIND_NOUNS.get(noun.lower_, noun.lower_)}"
+    return f"{_as_written(tokens)} {_KIND_NOUNS.get(noun.lower_, noun.lower_)}" if tokens else None
+
+
+def _as_written(tokens: Sequence[Token]) -> str:
+    """Words in lower case, spaced as the text spaces them: the parser splits "co-operation" into
+    "co", "-", "operation", and a name keeps its hyphen ("defence co-operation agreement")."""
+    text = ""
+    for n, token in enumerate(tokens):
+        before = tokens[n - 1] if n else None
+        joined = before is not None and before.i + 1 == token.i and not before.whitespace_
+        text += ("" if joined or not text else " ") + token.lower_
+    return text
 
 
 def _proper_name(doc: Doc, start: int) -> str | None:
@@ -327,19 +370,64 @@ def _name(sentence: str, keyword: str, starts: Sequence[int], expander: Expander
     """The agreement's name: the glossary's, one its capitalised words give, an acronym near it,
     else its kind. `starts`: where the agreement words it is read from start in `doc`."""
     named = [t for t in expander.canonical_terms(sentence) if _NAMED.search(t) and t[0].isupper()]
-    if named:
-        return named[0]
+    own = [t for t in named if _names_it(sentence, t, expander)]
+    if own:
+        return own[0]
     if proper := next(filter(None, (_proper_name(doc, start) for start in starts)), None):
         return proper
+    if named and (written := _written_name(sentence, named[0], expander, doc)):
+        return written  # "a status of forces agreement": the glossary's group, but another agreement
     acronym = _ACRONYM_NEAR.search(sentence)
     if acronym and not find_countries(acronym.group(1)):
         return acronym.group(1)
     word = keyword.lower()
+    span = doc.char_span(starts[0], starts[0] + len(keyword), alignment_mode="expand")
+    if span is not None and reads_as(span[0]) == ACCESS:
+        return BASE_ACCESS
     if word.startswith(("allian", "partnership", "programme", "initiative")):
         return word.rstrip("s")  # "alliances" -> "alliance"
     # An unnamed agreement of a particular kind stays its own: a "maritime security agreement"
     # is never merged into the pair's named one, as a bare "the pact" is.
     return _kind(doc, starts[0]) or GENERIC
+
+
+# Words that say what kind of thing a name is, not which one: "the Reciprocal Entry Settlement" and
+# the "Reciprocal Access Agreement" differ only in them (and in what the glossary says "entry" means).
+_KIND_STEMS = frozenset(
+    stems("agreement settlement deal pact accord treaty offers arrangement of the and for on", True)
+)
+
+
+def _names_it(sentence: str, name: str, expander: Expander) -> bool:
+    """Whether the words by which the glossary finds `name` in the sentence name that agreement:
+    the name itself, its initials ("RAA"), or its own words in other terms ("Reciprocal Entry
+    Settlement"); not another agreement that the glossary groups with it ("status of forces
+    agreement" or "SOFA" for the Visiting Forces Agreement)."""
+    own = {_meaning(s, expander) for s in stems(name, True)} - _KIND_STEMS
+    if own <= set(stems(sentence, True)):
+        return True
+    initials = "".join(w[0] for w in name.split() if w[0].isupper()).lower()
+    for expansion in expander.expand(sentence):
+        if name in expansion.phrases:
+            used = expansion.used - _KIND_STEMS
+            return bool(used) and all(s == initials or _meaning(s, expander) in own for s in used)
+    return False
+
+
+def _meaning(stem: str, expander: Expander) -> str:
+    """A word's stem as the glossary reads it: "entri" (the seed's "entry") is "access"."""
+    terms = [t for t in expander.canonical_terms(stem) if " " not in t]
+    return next(iter(stems(terms[0])), stem) if terms else stem
+
+
+def _written_name(sentence: str, name: str, expander: Expander, doc: Doc) -> str | None:
+    """The words the sentence names an agreement by, as written, when the glossary groups them under
+    another's name (`_names_it`): "status of forces agreement"."""
+    used = next((e.used for e in expander.expand(sentence) if name in e.phrases), frozenset())
+    at = [t.i for t in doc if next(iter(stems(t.text, True)), None) in used]
+    if not at or at[-1] - at[0] > 6:
+        return None
+    return doc[at[0] : at[-1] + 1].text
 
 
 def _reports(
@@ -357,12 +445,30 @@ def _reports(
         kind = _kind_of(word.group(1))
         has_name = kind not in _NAMED_KINDS or capitalised or kind in named_kinds or _has_name(sentence, expander)
         return ((word.group(1), word.start(1)), _named_in(sentence, people, before)) if has_name else None
-    verb = DEALING.search(sentence) or _JOINS.search(sentence)
+    acronym = next(
+        (m for m in _CAPITALS.finditer(sentence) if names_agreement(m.group(), expander.canonical_terms)), None
+    )
+    if acronym is not None:
+        return (acronym.group(), acronym.start()), _named_in(sentence, people, before)
+    verb = DEALING.search(sentence) or _JOINS.search(sentence) or _TALKS.search(sentence) or _access(sentence, expander)
     if verb is None:
         return None
     named = _named_in(sentence, people, before)
     needed = 1 if _JOINS.fullmatch(verb.group()) else 2
     return ((verb.group(), verb.start()), named) if len({m.iso3 for m in named}) >= needed else None
+
+
+# Talks, and access to bases, report an agreement in the making without an agreement word (the
+# parse decides: index/parties.py `anchors`).
+_CAPITALS = re.compile(r"\b[A-Z]{3,}\b")
+_TALKS = re.compile(r"\b(?:talks|negotiations)\b", re.IGNORECASE)
+
+
+def _access(sentence: str, expander: Expander) -> re.Match[str] | None:
+    """The first word the glossary reads as "access" ("access", the seed's "entry")."""
+    if ACCESS not in expander.canonical_terms(sentence):
+        return None
+    return next((m for m in re.finditer(r"\w+", sentence) if ACCESS in expander.canonical_terms(m.group())), None)
 
 
 def _named_in(sentence: str, people: dict[str, str], before: str = "") -> list[Mention]:
@@ -422,6 +528,8 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
             reporting.append((paragraph, sentence, *reports))
     # Only the sentences that report an agreement are parsed, and each parse is read once.
     docs = parse([sentence for _, sentence, _, _ in reporting])
+    for doc in docs:
+        mark_synonyms(doc, expander.canonical_terms)
     read = [_read(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
     main_pair = (
         _headline_pair(article.title, people)
@@ -454,7 +562,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
                     parties=sorted(group),
                     status=status_of(text),
                     date=article.published,
-                    when=_date_given(doc, text, article.published, {t.i for t in words}),
+                    when=_date_given(doc, article.published, {t.i for t in words}),
                     article_id=article.id,
                     paragraph=paragraph,
                     quote=sentence,
@@ -542,15 +650,12 @@ def _speaks_of_the_parties(sentence: str, named: set[str], main_pair: Sequence[s
     return the is not None and (the.group(1) is None or _COUNTS[the.group(1).lower()] == len(main_pair))
 
 
-def _date_given(doc: Doc, text: str, published: dt.date | None, words: set[int]) -> str | None:
-    """The first date among `words` of the sentence, resolved against the article's date
-    (index/dates.py); `text` says whether it looks ahead."""
-    future = looks_ahead(text)
-    for ent in doc.ents:
-        if ent.label_ == "DATE" and ent.start in words:
-            dated = resolve_date(ent.text, published, future)
-            if dated is not None:
-                return dated.value
+def _date_given(doc: Doc, published: dt.date | None, words: set[int]) -> str | None:
+    """The first date among `words` of the sentence, resolved against the article's date with
+    the tense of its own clause (index/annotate.py), as the quotes' dates are."""
+    for ent, dated in dated_spans(doc, published):
+        if ent.start in words:
+            return dated.value
     return None
 
 
@@ -586,9 +691,7 @@ def summarise(mentions: Sequence[AgreementMention], articles: Mapping[str, Artic
         # report it the latest, so a later article corrects an earlier one's date ("set to sign
         # in December", then "signed on 11 January") while a later look back ("the two began
         # negotiating in 2019") does not move it back.
-        latest = max(
-            (m for m in group if m.status), key=lambda m: (_progress(m.status), m.date or dt.date.min), default=None
-        )
+        latest = _latest_report(group)
         citations = [_citation(n, m, articles.get(m.article_id)) for n, m in enumerate(group, start=1)]
         shown = latest or group[-1]
         sources = {m.article_id for m in group}
@@ -607,6 +710,26 @@ def summarise(mentions: Sequence[AgreementMention], articles: Mapping[str, Artic
             )
         )
     return agreements
+
+
+def _latest_report(group: Sequence[AgreementMention]) -> AgreementMention | None:
+    """The mention an agreement's status and date come from: of those that report its furthest
+    status, the latest report, unless it dates that step less precisely than an earlier one and
+    agrees with it ("in January" after "on Thursday" = 2022-01-06 keeps the day); a report that
+    gives a date beats one that gives none. `group` is in report order."""
+    furthest = max((_progress(m.status) for m in group if m.status), default=None)
+    shown: AgreementMention | None = None
+    for m in group:
+        if m.status is None or _progress(m.status) != furthest:
+            continue
+        if shown is None or shown.when is None or (m.when is not None and not _vaguer(m.when, shown.when)):
+            shown = m
+    return shown
+
+
+def _vaguer(when: str, than: str) -> bool:
+    """Whether a date says less than another and agrees with it: "2022-01" than "2022-01-06"."""
+    return len(when) < len(than) and than.startswith(when)
 
 
 def _citation(n: int, m: AgreementMention, article: ArticleInfo | None) -> Citation:
@@ -717,10 +840,18 @@ def apply_corrections(
 class TimelineEntry(BaseModel):
     """One step in a pair's history: what one sentence said, and when."""
 
-    date: dt.date | None
+    date: dt.date | None  # the day of the step when the text gives one, else the day it was reported
+    when: str | None = None  # the step's date as precise as the text gives it ("2023", "2022-12")
     name: str
-    status: Status | None
+    status: ShownStatus
     citation: Citation
+
+    @property
+    def dated(self) -> str:
+        """The step's date: the event's when the text gives it, else the report's."""
+        if self.when:
+            return self.when
+        return self.date.isoformat() if self.date else "undated"
 
 
 class AgreementsAnswer(BaseModel):
@@ -735,13 +866,34 @@ class AgreementsAnswer(BaseModel):
 
 
 def timeline(agreements: Sequence[Agreement], mentions: Sequence[AgreementMention]) -> list[TimelineEntry]:
-    """Every sentence behind `agreements`, in date order, with the status it reports."""
-    status = {(m.article_id, m.paragraph, m.quote): m.status for m in mentions}
-    entries = [
-        TimelineEntry(
-            date=c.published, name=a.name, status=status.get((c.article_id, c.paragraph, c.quote)), citation=c
-        )
-        for a in agreements
-        for c in a.citations
-    ]
-    return sorted(entries, key=lambda e: (e.date or dt.date.min, e.citation.article_id, e.citation.paragraph))
+    """Every sentence behind `agreements`, in the order of the steps they report: each dated by
+    the event's date when the text gives one ("signed in 2023", said in 2024), else by the report's."""
+    said = {(m.article_id, m.paragraph, m.quote): m for m in mentions}
+    entries = []
+    for a in agreements:
+        for c in a.citations:
+            m = said.get((c.article_id, c.paragraph, c.quote))
+            when = m.when if m is not None else None
+            entries.append(
+                TimelineEntry(
+                    date=_day(when) or c.published,
+                    when=when,
+                    name=a.name,
+                    status=m.status if m is not None else None,
+                    citation=c,
+                )
+            )
+    return sorted(entries, key=lambda e: (_step_key(e), e.citation.published or dt.date.min, e.citation.paragraph))
+
+
+def _day(when: str | None) -> dt.date | None:
+    """The day a date names, when it names one ("2022-01-06"; not "2022-01")."""
+    try:
+        return dt.date.fromisoformat(when) if when and len(when) == 10 else None
+    except ValueError:
+        return None
+
+
+def _step_key(entry: TimelineEntry) -> str:
+    """ISO dates as precise as known sort as text: "2022-12" before "2022-12-05" before "2023"."""
+    return entry.when or (entry.date.isoformat() if entry.date else "")

@@ -15,12 +15,15 @@ from index.citation import Citation, with_dates
 from index.features import SENTENCE_FEATURES, question_features, sentence_features
 from index.quotes import FURTHER_QUOTE_MARGIN, NEIGHBOUR_MARGIN, Quote, assemble
 from index.ranker import QUESTION_FEATURES, RERANK_QUESTION_FEATURES, Gates, Ranker, load_ranker
+from index.text import clip
 
 # How many passages, best first by fused rank, have their sentences considered for quoting.
 CANDIDATE_PASSAGES = 12
 
 NO_ANSWER = "I found nothing in the indexed articles that answers this question."
 NOT_MENTIONED = "The indexed articles never mention {names}, so I cannot answer this from them."
+# A reply names a few of the unknown names, each cut short: a pasted wall of text is no name.
+NAMES_SHOWN, NAME_SHOWN = 5, 40
 
 
 class Answer(BaseModel):
@@ -159,7 +162,7 @@ def _decide(searcher: HybridSearcher, seen: Considered, ranker: Ranker, k: int) 
             else f"abstained: {answers} is below {gates.threshold:.2f}"
         )
         if seen.gathered.unknown:
-            names = ", ".join(f"“{name}”" for name in seen.gathered.unknown)
+            names = ", ".join(f"“{clip(name, NAME_SHOWN)}”" for name in seen.gathered.unknown[:NAMES_SHOWN])
             return Answer(question=question, abstained=True, answer=NOT_MENTIONED.format(names=names)), [], rule
         return Answer(question=question, abstained=True, answer=NO_ANSWER), [], rule
     chosen = assemble(searcher.data.passages, seen.ranked(), k)

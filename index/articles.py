@@ -12,15 +12,17 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from index.credits import credited_authors, is_credit_line
+from index.files import NotTextError, decode_utf8
 from index.yamlfile import load_yaml, yaml_problem
 
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".md", ".txt")
 DEFAULT_MAX_BYTES = 1_000_000
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-# Control characters other than tab/newline/CR mean a binary or corrupted file, not prose.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Front matter may be empty ("---" then "---"): group 1 is then None.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_OPENING = re.compile(r"\A---[ \t]*(?:\r?\n|\Z)")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -75,11 +77,15 @@ class ArticleInfo(BaseModel):
     publisher: str | None = None
     published: dt.date | None = None
     source: str | None = None
-    authors: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)  # the front matter's, then those its credit lines name
+    # Lines that credit people ("Reporting by …; Editing by …", "Photo: …"), as written: about
+    # the article, not what it reports, so never a paragraph to quote (index/credits.py).
+    credits: list[str] = Field(default_factory=list)
 
 
 class Article(ArticleInfo):
-    """A validated article: its metadata and its paragraphs, numbered from 1 in source order."""
+    """A validated article: its metadata and its paragraphs, numbered from 1 in source order.
+    Paragraphs are the article's text: headings and credit lines are not among them."""
 
     path: str
     sha256: str  # of the file: any change to it is a change to the article
@@ -93,23 +99,24 @@ def article_id(path: Path) -> str:
 
 
 def _decode(raw: bytes) -> str:
-    if b"\x00" in raw:
-        raise ArticleError("binary file (contains NUL bytes)")
     try:
-        text = raw.decode("utf-8-sig")  # strict; a leading byte-order mark is tolerated
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"not valid UTF-8 (byte {exc.start})") from None
-    if _CONTROL.search(text):
-        raise ArticleError("binary file (contains control characters)")
-    return text
+        return decode_utf8(raw)  # strict; a leading byte-order mark is tolerated
+    except NotTextError as exc:
+        raise ArticleError(str(exc)) from None
 
 
 def _split_front_matter(text: str) -> tuple[ArticleMeta, str]:
     match = _FRONT_MATTER.match(text)
     if not match:
+        if _OPENING.match(text):
+            # Read as a body, its keys would become paragraphs and be quoted as the article's text.
+            raise ArticleError(
+                "front matter opened with '---' on line 1 is never closed: no closing '---' line was found "
+                "(add one after the last key, or remove the opening '---')"
+            )
         return ArticleMeta(), text
     try:
-        data = load_yaml(match.group(1)) or {}
+        data = load_yaml(match.group(1) or "") or {}
     except yaml.YAMLError as exc:
         raise ArticleError(f"front matter is not valid YAML ({yaml_problem(exc)})") from None
     if not isinstance(data, dict):
@@ -154,6 +161,12 @@ def _default_title(path: Path, body: str) -> str:
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
+def _merged(first: list[str], then: list[str]) -> list[str]:
+    """`first`, then the names of `then` it does not have (whatever their letter case)."""
+    known = {name.casefold() for name in first}
+    return first + [name for name in then if name.casefold() not in known]
+
+
 def parse_article(path: Path, raw: bytes) -> Article:
     """Validate one article's bytes. Raises ArticleError with the reason when it is unusable."""
     if not _SAFE_ID.match(path.stem):
@@ -164,9 +177,12 @@ def parse_article(path: Path, raw: bytes) -> Article:
         raise ArticleError("empty file")
     text = _decode(raw)
     meta, body = _split_front_matter(text)
-    paragraphs = split_paragraphs(body, markdown=path.suffix.lower() == ".md")
+    lines = split_paragraphs(body, markdown=path.suffix.lower() == ".md")
+    credit = [is_credit_line(line) for line in lines]
+    paragraphs = [line for line, is_credit in zip(lines, credit, strict=True) if not is_credit]
+    credits = [line for line, is_credit in zip(lines, credit, strict=True) if is_credit]
     if not paragraphs:
-        raise ArticleError("no paragraphs (the file has front matter or headings only)")
+        raise ArticleError("no paragraphs (the file has front matter, headings or credit lines only)")
     return Article(
         id=article_id(path),
         path=str(path),
@@ -176,7 +192,8 @@ def parse_article(path: Path, raw: bytes) -> Article:
         publisher=meta.publisher,
         published=meta.published,
         source=meta.source,
-        authors=meta.authors,
+        authors=_merged(meta.authors, credited_authors(credits)),
+        credits=credits,
         paragraphs=paragraphs,
     )
 

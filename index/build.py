@@ -23,8 +23,9 @@ from index.agreements import (
 from index.annotate import annotate
 from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
 from index.embedder import Embedder, HalfVectors, Vectors
-from index.glossary import GLOSSARY_FILE, Expander, find_acronyms, load_glossary
+from index.glossary import GLOSSARY_FILE, INITIALISMS_VERSION, Expander, find_acronyms, find_initialisms, load_glossary
 from index.memory import return_freed_memory
+from index.pact_events import record_update
 from index.passages import Passage, sentence_starts, split_article
 from index.store import (
     ArticleEntry,
@@ -265,7 +266,10 @@ def update_index(
             entries.append(old_entries[article_id])
         for article in articles:
             old = old_entries.get(article.id)
-            if old is not None and old.sha256 == article.sha256 and previous is not None:
+            # The same bytes read the same way: a reader that now reads them differently (credit
+            # lines left out of the text) changes the text's checksum, and the article is split again.
+            same = old is not None and (old.sha256, old.text_sha256) == (article.sha256, article.text_sha256)
+            if same and previous is not None:
                 rows = old_rows.get(article.id, [])
                 passages += [previous.passages[r] for r in rows]
                 reused_rows += rows
@@ -287,7 +291,9 @@ def update_index(
         # The glossary (canonical names) and the corrections shape the agreements: when they
         # change, the agreements are read again, without embedding anything.
         agreements_input = (
-            f"{READER_VERSION}" + glossary.model_dump_json() + "".join(c.model_dump_json() for c in corrections)
+            f"{READER_VERSION}.{INITIALISMS_VERSION}"
+            + glossary.model_dump_json()
+            + "".join(c.model_dump_json() for c in corrections)
         )
         agreements_sha256 = hashlib.sha256(agreements_input.encode()).hexdigest()
         if previous is not None and not report.modified and previous.manifest.agreements_sha256 == agreements_sha256:
@@ -301,9 +307,12 @@ def update_index(
         )
 
         acronyms: dict[str, str] = {}
-        for passage in passages:
-            for abbr, long_form in find_acronyms(passage.text).items():
+        initialisms: dict[str, str] = {}
+        for text in [*titles.values(), *(p.text for p in passages)]:
+            for abbr, long_form in find_acronyms(text).items():
                 acronyms.setdefault(abbr, long_form)
+            for abbr, long_form in find_initialisms(text).items():
+                initialisms.setdefault(abbr, long_form)
         known = _reusable_agreements(previous, report.unchanged, acronyms, agreements_sha256)
         mentions = find_agreements(entries, passages, Expander(glossary, acronyms), known)
         agreements = apply_corrections(mentions, corrections)
@@ -316,11 +325,14 @@ def update_index(
             passage_count=len(passages),
             articles=sorted(entries, key=lambda e: e.id),
             acronyms=acronyms,
+            initialisms=initialisms,
             agreements_sha256=agreements_sha256,
         )
         bm25 = build_lexical_index(passages)
         graph = graph_index(vectors, show_progress) if needs_graph(len(passages)) else None
         path = write_version(data_dir, manifest, passages, vectors, sentence_vectors, bm25, agreements, graph)
+        # Before pruning: a build that started afresh compares with the version before it.
+        record_update(data_dir, previous, manifest, agreements)
         prune(data_dir)
         report.version = manifest.version
         # Served from the files just written, memory-mapped like a loaded version (store.py).

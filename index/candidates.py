@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,11 +17,12 @@ import numpy.typing as npt
 from index import vector_index
 from index.about import read_articles
 from index.answer_type import AnswerType, asked_for
-from index.countries import names_of
+from index.countries import country_keys
 from index.embedder import Embedder
 from index.glossary import Expander, Expansion
 from index.models.reranker import Reranker
 from index.passages import sentence_starts
+from index.question_names import NameCheck
 from index.store import ArticleEntry, IndexData
 from index.text import stems
 
@@ -30,11 +30,6 @@ from index.text import stems
 RRF_K = 60
 # Expansion words count half: they widen recall, the user's own words decide.
 EXPANSION_WEIGHT = 0.5
-_NAME = re.compile(r"\b[A-Z][\w’'-]*")
-_QUESTION_OPENERS = frozenset(
-    "what when who whom whose why how which where is are was were did do does can could will would "
-    "should has have had tell list give show explain describe any the a an in on at".split()
-)
 
 
 @dataclass(frozen=True)
@@ -114,11 +109,19 @@ class HybridSearcher:
         # runs for weeks over 100k passages would otherwise come to hold every passage's.
         self.stems_of = functools.lru_cache(maxsize=CACHED_PASSAGES)(self._stems_of)
         self.pairs_of = functools.lru_cache(maxsize=CACHED_PASSAGES)(self._pairs_of)
+        self.countries_of = functools.lru_cache(maxsize=CACHED_PASSAGES)(self._countries_of)
+        self.article_countries = functools.lru_cache(maxsize=CACHED_PASSAGES // 10)(self._article_countries)
         self._sentence_starts = sentence_starts(data.passages)
         self.about = read_articles(data)
+        self.names = NameCheck(
+            self._vocab,
+            (a.title for a in data.manifest.articles),
+            data.manifest.initialisms,
+            expander.known_words,
+        )
 
     def make_query(self, question: str) -> Query:
-        expansions = self.expander.expand(question)
+        expansions = self.expander.expand(question) + self.names.expansions(question)
         phrases = [p for e in expansions for p in e.phrases]
         terms = dict.fromkeys(stems(" ".join(phrases)), EXPANSION_WEIGHT)
         terms.update(dict.fromkeys(stems(question), 1.0))
@@ -142,27 +145,8 @@ class HybridSearcher:
         return scores
 
     def unknown_names(self, question: str) -> list[str]:
-        """Capitalised words of the question (names, acronyms) that no indexed passage contains.
-
-        A question about "Peru" or "Vilnius" cannot be answered from articles that never name
-        them, however close in meaning some passage is. Glossary phrases count as known: the
-        articles may name the thing another way ("Britain" for "UK"); so does a country named
-        by any of its names ("Russian" or "Moscow" when the articles write "Russia").
-        """
-        glossary = self.expander.known_words
-        unknown = []
-        for i, word in enumerate(_NAME.findall(question)):
-            if i == 0 and question.lstrip().startswith(word) and word.lower() in _QUESTION_OPENERS:
-                continue
-            if not self._known(word, glossary):
-                unknown.append(word)
-        return unknown
-
-    def _known(self, word: str, glossary: frozenset[str]) -> bool:
-        key = stems(word, True)
-        if not key or any(k in self._vocab or k in glossary for k in key):
-            return True
-        return any(all(k in self._vocab for k in stems(name, True)) for name in names_of(word))
+        """The names the question uses that no indexed article mentions (index/question_names.py)."""
+        return self.names.unknown(question)
 
     def passages(self, query: Query, n: int) -> list[PassageHit]:
         """The `n` best passages by fused rank."""
@@ -220,6 +204,25 @@ class HybridSearcher:
         """Each sentence's pairs of consecutive stems, stop words left out (`pairs_of`, cached)."""
         passage = self.data.passages[row]
         return [_pairs(stems(passage.sentence(i))) for i in range(len(passage.sentences))]
+
+    def _countries_of(self, row: int) -> list[frozenset[str]]:
+        """The countries each sentence of passage `row` names, as entity keys (`countries_of`, cached)."""
+        passage = self.data.passages[row]
+        return [country_keys(passage.sentence(i)) for i in range(len(passage.sentences))]
+
+    def _article_countries(self, article_id: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The countries an article names anywhere, and in its title and first paragraph
+        (`article_countries`, cached): read when a question first reaches the article, since
+        reading every article's at load would take seconds on a large index."""
+        entry = self.articles.get(article_id)
+        lead = set(country_keys(entry.title)) if entry is not None else set()
+        anywhere = set(lead)
+        for row in self.about.rows.get(article_id, []):
+            found = frozenset().union(*self.countries_of(row))
+            anywhere |= found
+            if self.data.passages[row].paragraph == 1:
+                lead |= found
+        return frozenset(anywhere), frozenset(lead)
 
     def sentences(self, query: Query, hits: list[PassageHit]) -> list[SentenceHit]:
         """Every sentence of the given passages, in passage order."""

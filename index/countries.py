@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 # Demonyms and capitals, for the countries defence news is most often about.
 _OWN_NAMES: dict[str, str] = {
-    "GBR": "British, Briton, Britain, London, Westminster, Great Britain, U.K.",
+    "GBR": "British, Briton, Brit, Brits, Britain, London, Westminster, Great Britain, U.K.",
     "USA": "American, America, Washington, U.S., U.S.A.",
     "JPN": "Japanese, Tokyo",
     "PHL": "Filipino, Philippine, Manila",
@@ -35,7 +35,7 @@ _OWN_NAMES: dict[str, str] = {
     "PRK": "North Korean, Pyongyang, DPRK",
     "RUS": "Russian, Moscow, Kremlin",
     "CAN": "Canadian, Ottawa",
-    "NZL": "New Zealander, Wellington",
+    "NZL": "New Zealander, Wellington, NZ, Kiwi",
     "VNM": "Vietnamese, Hanoi",
     "IDN": "Indonesian, Jakarta",
     "MYS": "Malaysian, Kuala Lumpur",
@@ -181,7 +181,7 @@ _POSSESSIVE = re.compile(r"[’']s?$")
 
 # The short forms running text uses for countries; other two- and three-letter codes ("MP",
 # "PM", "IT", "AI") are far more often something else.
-_TEXT_ABBREVIATIONS = frozenset("US USA UK ROK DPRK PRC ROC UAE NZ DRC".split())
+TEXT_ABBREVIATIONS = frozenset("US USA UK ROK DPRK PRC ROC UAE NZ DRC".split())
 
 
 @dataclass(frozen=True)
@@ -207,10 +207,49 @@ def find_countries(text: str) -> list[Mention]:
                 # Short forms count only in capitals and only the ones news writes for countries:
                 # "US" is a country, "us" is not, and "MP" after a name is a member of parliament,
                 # not the Northern Mariana Islands' ISO code.
-                if form and (len(form) > 3 or form.upper() in _TEXT_ABBREVIATIONS):
+                if form and (len(form) > 3 or form.upper() in TEXT_ABBREVIATIONS):
                     found.append(Mention(lookup[form.lower()], start, start + len(form)))
                     i = j
                     break
             else:
                 i += 1
     return found
+
+
+# A country as the name signals compare it: "American", "U.S.", "the States" and "Washington"
+# are one entity, and no word of the text can collide with the key (words have no "@").
+COUNTRY_KEY = "@"
+
+
+def country_keys(text: str) -> frozenset[str]:
+    """The countries that running text names, as entity keys ("@USA")."""
+    return frozenset(COUNTRY_KEY + m.iso3 for m in find_countries(text))
+
+
+# Lower-case short forms a question may use for a country; "us" only after "the" ("tell us").
+_TYPED_ABBREVIATIONS = re.compile(r"\b(?:uk|nz|rok|dprk|usa|uae|prc|(?<=\bthe )us)\b")
+_TYPED_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
+
+
+@cache
+def _country_words() -> frozenset[str]:
+    """Every word of a country's names ("south", "korea", "papua"), for reading lower-case questions."""
+    from index.text import stems
+
+    return frozenset(w for form in _names().lookup if len(form) > 3 for w in form.split() if len(w) > 2 and stems(w))
+
+
+def countries_typed(question: str) -> list[Mention]:
+    """The countries a question names, as people type them: in lower case ("south korea"), by
+    a demonym in the plural ("the brits", "Americans"), "the States"."""
+    text = re.sub(r"\bthe States\b", "the United States", question, flags=re.IGNORECASE)
+    text = _TYPED_ABBREVIATIONS.sub(lambda m: m.group().upper(), text)
+    words = _country_words()
+
+    def cased(match: re.Match[str]) -> str:
+        word = match.group()
+        if word in words:
+            return word.capitalize()
+        return word[:-1].capitalize() if word.endswith("s") and word[:-1] in words else word
+
+    return find_countries(_TYPED_WORD.sub(cased, text))

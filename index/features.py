@@ -15,6 +15,8 @@ import numpy.typing as npt
 from index.about import Articles
 from index.answer_type import AnswerType
 from index.candidates import HybridSearcher, PassageHit, Query, SentenceHit, question_pairs
+from index.countries import COUNTRY_KEY, countries_typed, name_of
+from index.text import stems
 
 # The order of the columns; index/ranker.json names them, so a change here needs a refit.
 SENTENCE_FEATURES = (
@@ -47,8 +49,20 @@ _COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 
 
 def question_names(articles: Articles, query: Query) -> set[str]:
-    """The question's own words that are names somewhere in the index (lower case or not)."""
-    return {term for term, _, _ in query.own if term in articles.name_stems}
+    """The question's own words that are names somewhere in the index (lower case or not), with
+    each country it names as one entity key ("@USA" for "americans", "the States" or "US"), so
+    that the name signals find it however the article writes it."""
+    countries = countries_typed(query.text)
+    spelt = {stem for m in countries for stem in stems(query.text[m.start : m.end])}
+    names = {term for term, _, _ in query.own if term in articles.name_stems and term not in spelt}
+    return names | {COUNTRY_KEY + m.iso3 for m in countries}
+
+
+def _named_anywhere(searcher: HybridSearcher, articles: Articles, name: str) -> bool:
+    """Whether some indexed article names `name` (a stem, or a country's entity key)."""
+    if name.startswith(COUNTRY_KEY):
+        return searcher.names.knows(name_of(name.removeprefix(COUNTRY_KEY)))
+    return any(name in found for found in articles.names.values())
 
 
 def _share(names: set[str], found: frozenset[str] | set[str]) -> float:
@@ -73,7 +87,7 @@ def sentence_features(
     """One row of SENTENCE_FEATURES per hit."""
     data, articles = searcher.data, searcher.about
     names = question_names(articles, query)
-    anywhere = {n for n in names if any(n in found for found in articles.names.values())}
+    anywhere = {n for n in names if _named_anywhere(searcher, articles, n)}
     best_lexical = max((p.lexical for p in passages), default=0.0) or 1.0
     by_row = {p.row: (rank, p) for rank, p in enumerate(passages)}
     wants = query.wants if query.wants is not AnswerType.YES_NO else None
@@ -89,7 +103,10 @@ def sentence_features(
         words = searcher.stems_of(hit.row)
         if hit.row not in passage_coverage:
             passage_coverage[hit.row] = searcher.coverage(query, set().union(*words))
-        article_names = articles.names.get(passage.article_id, frozenset())
+        in_article, in_lead = searcher.article_countries(passage.article_id)
+        article_names = articles.names.get(passage.article_id, frozenset()) | in_article
+        lead = articles.lead.get(passage.article_id, frozenset()) | in_lead
+        sentence_names = words[hit.sentence] | searcher.countries_of(hit.row)[hit.sentence]
         held = bool(wants and facts and wants.value in facts.kinds)
         text = passage.sentence(hit.sentence)
         rows[i] = (
@@ -104,7 +121,7 @@ def sentence_features(
             float(bool(wants) and not held),
             float(names_wanted and held and facts is not None and bool(set(facts.names) - own)),
             float(wants is AnswerType.DATE and facts is not None and any(d.relative for d in facts.dates)),
-            *_name_shares(names, anywhere, words[hit.sentence], article_names, articles.lead.get(passage.article_id)),
+            *_name_shares(names, anywhere, sentence_names, article_names, lead),
             0.0,  # dense_rank and coverage_rank: filled in below, once every hit is read
             0.0,
             1.0 / passage.paragraph,

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from index.text import stems
+from index.text import stems, words
 from index.yamlfile import load_yaml, yaml_problem
 
 GLOSSARY_FILE = "glossary.yaml"  # in the knowledge folder
@@ -83,6 +83,60 @@ def find_acronyms(text: str) -> dict[str, str]:
     return found
 
 
+# Bumped when find_initialisms reads differently: the index then reads its articles' names again.
+INITIALISMS_VERSION = 1
+# A run of two or more capitalised words, small joining words allowed inside it: "Enhanced
+# Defense Cooperation Agreement", "Status of Visiting Forces Agreement", "U.S. Forces Japan".
+_TITLED_RUN = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+(?:(?:of|and|for|the|on|de)\s+)?[A-Z][\w’'.-]*)+")
+_JOINING_WORDS = frozenset({"of", "and", "for", "the", "on", "de"})
+_DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]?\.?")
+
+
+def _letters(word: str) -> set[str]:
+    """What one word may give an acronym: its initial; every letter of "U.S." or "US" too; a
+    joining word its initial or nothing (SOVFA and SVFA both stand for "Status of Visiting
+    Forces Agreement")."""
+    if word in _JOINING_WORDS:
+        return {"", word[0].upper()}
+    bare = word.strip(".,;:’'")
+    if _DOTTED.fullmatch(word.rstrip(",;:")) or (bare.isupper() and 2 <= len(bare) <= 4):
+        return {bare[0], bare.replace(".", "")}
+    return {bare[:1].upper()}
+
+
+def find_initialisms(text: str) -> dict[str, str]:
+    """Names in `text` keyed by their initials: "EDCA" -> "Enhanced Defense Cooperation
+    Agreement", "USFJ" -> "U.S. Forces Japan". News writes the acronym in a headline and the
+    long form in the body, or the other way round, without ever defining one by the other; a
+    question may use either."""
+    found: dict[str, str] = {}
+    for match in _TITLED_RUN.finditer(text):
+        run = [_bare(w) for w in match.group().split()]
+        starts = [i for i, w in enumerate(run) if w not in _JOINING_WORDS]
+        # Every stretch of two to six capitalised words, so that "Defense Cooperation Agreement"
+        # (DCA) is found inside "Enhanced Defense Cooperation Agreement".
+        for a, start in enumerate(starts):
+            for end in starts[a + 1 : a + 6]:
+                name = run[start : end + 1]
+                for initials in _spellings(name):
+                    if 3 <= len(initials) <= 7:
+                        found.setdefault(initials, " ".join(name))
+    return found
+
+
+def _bare(word: str) -> str:
+    """The word without the punctuation after it; "U.S." keeps its dots."""
+    word = word.rstrip(",;:")
+    return word if _DOTTED.fullmatch(word) else word.rstrip(".")
+
+
+def _spellings(name: list[str]) -> set[str]:
+    spelt = {""}
+    for word in name:
+        spelt = {before + letters for before in spelt for letters in _letters(word)}
+    return spelt
+
+
 @dataclass(frozen=True)
 class Expansion:
     """Question words that name a glossary group, and the group's other phrases."""
@@ -113,11 +167,11 @@ class Expander:
     def _groups_in(self, text: str) -> list[tuple[list[str], list[tuple[str, ...]], list[tuple[str, ...]]]]:
         """(phrases, keys, keys present) of each group that `text` mentions. The set test comes
         first: most keys share no word with a text, and this runs for every sentence at index time."""
-        words = tuple(stems(text, True))
-        vocabulary = set(words)
+        text_stems = tuple(stems(text, True))
+        vocabulary = set(text_stems)
         found = []
         for group, keys in zip(self._groups, self._keys, strict=True):
-            present = [k for k in keys if k and vocabulary.issuperset(k) and _contains(words, k)]
+            present = [k for k in keys if k and vocabulary.issuperset(k) and _contains(text_stems, k)]
             if present:
                 found.append((group, keys, present))
         return found
@@ -127,9 +181,16 @@ class Expander:
         return [group[0] for group, _, _ in self._groups_in(text)]
 
     def expand(self, question: str) -> list[Expansion]:
-        """For each glossary group the question mentions, the words it used and the alternatives."""
+        """For each glossary group the question mentions, the words it used and the alternatives.
+
+        A phrase counts only where the question writes it, up to inflection: stems alone would
+        read "what did zack cooper say" as asking about "cooperation" (both stem to "cooper")."""
         found: list[Expansion] = []
-        for group, keys, present in self._groups_in(question):
+        typed = words(question)
+        for group, keys, every in self._groups_in(question):
+            present = [k for k, p in zip(keys, group, strict=True) if k in every and _writes(typed, words(p))]
+            if not present:
+                continue
             others = [(p, k) for p, k in zip(group, keys, strict=True) if k not in present]
             if others:
                 found.append(
@@ -142,6 +203,22 @@ class Expander:
         return found
 
 
-def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+def _inflects(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` up to an inflection ("signed", "countries", "agreements"), not
+    a different word with the same stem ("cooper" and "cooperation")."""
+    short, long = sorted((typed, word), key=len)
+    root = short[:-1] if short.endswith(("e", "y")) else short
+    return long.startswith(root) and len(long) - len(root) <= 3
+
+
+def _writes(typed: list[str], phrase: list[str]) -> bool:
+    """Whether the question's words `typed` hold `phrase`'s words in order, each up to inflection."""
     n = len(phrase)
-    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+    return n > 0 and any(
+        all(_inflects(t, w) for t, w in zip(typed[i : i + n], phrase, strict=True)) for i in range(len(typed) - n + 1)
+    )
+
+
+def _contains(text_stems: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(text_stems[i : i + n] == phrase for i in range(len(text_stems) - n + 1))

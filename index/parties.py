@@ -18,7 +18,7 @@ similar pact with Australia, and talks on deals with France") gives each its own
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,8 @@ AGREEMENT_WORDS = re.compile(rf"\b({AGREEMENT_NOUNS})\b", re.IGNORECASE)
 # agreement word.
 DEALING = re.compile(
     r"\b(?:sign(?:s|ed|ing)?|agree[sd]?|agreeing|ink(?:s|ed)?|seal(?:s|ed)?|conclud(?:e|es|ed)|"
-    r"bu(?:y|ys|ying)|bought|purchas(?:e|es|ed|ing)|order(?:s|ed)?|s[eo]ll(?:s|ing)?|sold|procur(?:e|es|ed))\b",
+    r"bu(?:y|ys|ying)|bought|purchas(?:e|es|ed|ing)|order(?:s|ed)?|s[eo]ll(?:s|ing)?|sold|procur(?:e|es|ed)|"
+    r"negotiat(?:e|es|ed|ing))\b",
     re.IGNORECASE,
 )
 # Verbs whose subject or object is a party whether or not an agreement word hangs from them
@@ -75,6 +76,23 @@ _TAKING = frozenset(stems("buy bought purchase order procure acquire import leas
 _TRADING = frozenset({("to", v) for v in _GIVING} | {("from", v) for v in _TAKING})
 # Nouns that stand for a negotiation: "talks between Japan and the UK on a pact".
 _NEGOTIATING = frozenset("talks negotiations discussions summit meeting consultations".split())
+# Talks that are a negotiation in themselves, with no agreement word: "in advanced talks with the US
+# to acquire Tomahawk missiles". Talks with a partner and no such purpose ("held talks with his
+# Chinese counterpart") are a meeting, not an agreement in the making.
+NEGOTIATION_NOUNS = frozenset("talks negotiations".split())
+_PURPOSES = frozenset(
+    stems(
+        "buy purchase acquire procure order lease sign conclude seal finalise finalize ratify station deploy "
+        "host build develop supply " + _IRREGULAR
+    )
+)
+# Access to another country's bases is an arrangement with it, named or not: "the US has been trying
+# to expand access to bases in the Philippines".
+ACCESS = "access"
+_FACILITIES = frozenset(
+    "base bases facility facilities port ports airfield airfields site sites location locations installation "
+    "installations airspace territory".split()
+)
 # How a country's name hangs from the phrase that plays its role: "the Japan-UK pact", "Japanese
 # Foreign Minister Yoko Kamikawa", "Australia's treaty", "Japan and the Philippines", "French-built".
 _MODIFIER = frozenset({"compound", "amod", "nmod", "poss", "conj", "appos", "nummod", "npadvmod"})
@@ -82,7 +100,7 @@ _MODIFIER = frozenset({"compound", "amod", "nmod", "poss", "conj", "appos", "num
 _PARTNER_PREPOSITIONS = frozenset("with between among amongst alongside by".split())
 # A place that a clause under an agreement names is the host party: "troops stationed in Japan
 # under a status of forces agreement", "access to Philippine bases under the 2014 agreement".
-_HOSTING_PREPOSITIONS = frozenset("in to at on".split())
+_HOSTING_PREPOSITIONS = frozenset("in to at on within".split())
 # "The leaders of the United States ...", "ministers from both countries": the people stand for it.
 _MEMBER_PREPOSITIONS = frozenset({"of", "from"})
 # Roles in a clause that make a country a party when the clause agrees something.
@@ -126,7 +144,12 @@ def anchors(doc: Doc) -> list[Token]:
     words = [
         t
         for t in doc
-        if AGREEMENT_WORDS.fullmatch(t.text)
+        if (
+            AGREEMENT_WORDS.fullmatch(t.text)
+            or t.i in t.doc.user_data.get(ACRONYMS, ())
+            or _negotiation(t)
+            or _access(t)
+        )
         and not any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in t.children)
         and t.head.lower_ != "without"
     ]
@@ -138,6 +161,60 @@ def anchors(doc: Doc) -> list[Token]:
         if t.pos_ in ("VERB", "AUX") and DEALING.fullmatch(t.text) and t.i not in holding and t.i not in inside
     ]
     return words + verbs
+
+
+def _negotiation(token: Token) -> bool:
+    """Talks with a partner for a deal ("in advanced talks with the US to acquire missiles"): the
+    talks have a "with" or "between", and a verb of a deal says what for, under the talks or
+    beside them in their clause."""
+    if token.lower_ not in NEGOTIATION_NOUNS or not any(
+        c.dep_ == "prep" and c.lower_ in _PARTNER_PREPOSITIONS for c in token.children
+    ):
+        return False
+    verb = _verb_of(token)
+    around = [*token.children, *(verb.children if verb is not None else [])]
+    return any(
+        c.pos_ in ("VERB", "AUX") and c.dep_ in ("acl", "advcl", "xcomp") and _stem(c) in _PURPOSES for c in around
+    )
+
+
+def _access(token: Token) -> bool:
+    """ "access to bases", "access to Philippine ports": (the glossary's) access to facilities."""
+    return reads_as(token) == ACCESS and any(
+        c.dep_ == "prep" and c.lower_ == "to" and any(g.lower_ in _FACILITIES for g in c.children)
+        for c in token.children
+    )
+
+
+SYNONYMS = "pactbot_synonyms"  # Doc.user_data key: token index -> the word the glossary says it means
+ACRONYMS = "pactbot_acronyms"  # Doc.user_data key: indexes of the acronyms that name an agreement
+
+
+def mark_synonyms(doc: Doc, canonical: Callable[[str], list[str]]) -> None:
+    """Record for each word the one-word term the glossary gives for it ("amass" -> "acquire",
+    "entry" -> "access"), so that a paraphrase is read as the word it stands for."""
+    found = {}
+    for token in doc:
+        if token.is_alpha:
+            terms = [t for t in canonical(token.text) if " " not in t and t.lower() != token.lower_]
+            if terms:
+                found[token.i] = terms[0].lower()
+    doc.user_data[SYNONYMS] = found
+    doc.user_data[ACRONYMS] = {t.i for t in doc if names_agreement(t.text, canonical)}
+
+
+def names_agreement(word: str, canonical: Callable[[str], list[str]]) -> bool:
+    """Whether the word is an acronym the glossary (or the article) spells out as an agreement:
+    "SOFA", "DCA", "EDCA"."""
+    if not (word.isupper() and word.isalpha() and len(word) >= 3):
+        return False
+    return any(AGREEMENT_WORDS.fullmatch(term.split()[-1]) for term in canonical(word) if " " in term)
+
+
+def reads_as(token: Token) -> str:
+    """The word as the glossary reads it (`mark_synonyms`), else as written, lower case."""
+    synonyms: dict[int, str] = token.doc.user_data.get(SYNONYMS, {})
+    return synonyms.get(token.i, token.lower_)
 
 
 def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token]) -> list[Party]:
@@ -300,12 +377,16 @@ def _role(token: Token, words: set[int]) -> Role | None:
         if x.i in words:
             return x.i, None, False
         head = x.head
+        if _loose_subject(x) and _agrees(head, words):
+            return None, head.i, True  # "Washington, meanwhile, is negotiating deals with ..."
         if x.dep_ in _MODIFIER:
             x = head
         elif x.dep_ == "pobj":
             owner, preposition = head.head, head.lower_
             if owner.i in words and preposition in _PARTNER_PREPOSITIONS | _MEMBER_PREPOSITIONS:
                 return owner.i, None, False
+            if (host := _access_of(owner, preposition, words)) is not None:
+                return host, None, False  # the country whose bases are reached
             if preposition in _PARTNER_PREPOSITIONS and owner.dep_ in ("relcl", "acl") and owner.head.i in words:
                 return owner.head.i, None, False  # "the deal signed between A and B"
             # The verb the phrase belongs to: "signed with", or through its object: "bought
@@ -337,6 +418,29 @@ def _role(token: Token, words: set[int]) -> Role | None:
         else:
             return None
     return (x.i, None, False) if x.i in words else None
+
+
+def _loose_subject(token: Token) -> bool:
+    """A name the small parser hangs loose before a verb that has no subject ("Washington,
+    meanwhile, is negotiating ..." read as a noun modifying the verb): it is the verb's subject."""
+    head = token.head
+    return (
+        token.dep_ in ("npadvmod", "dep")
+        and head.pos_ in ("VERB", "AUX")
+        and token.i < head.i
+        and not _has_subject(head)
+    )
+
+
+def _access_of(owner: Token, preposition: str, words: set[int]) -> int | None:
+    """The access word (`_access`) a place names the host of: "access to bases in the
+    Philippines", "access to Philippine bases", "access within Poland"."""
+    if preposition in _HOSTING_PREPOSITIONS and owner.i in words and reads_as(owner) == ACCESS:
+        return owner.i
+    if owner.lower_ in _FACILITIES and owner.head.lower_ == "to" and owner.head.head.i in words:
+        access = owner.head.head
+        return access.i if reads_as(access) == ACCESS else None
+    return None
 
 
 def _under_agreement(tokens: Sequence[Token], words: set[int]) -> bool:
@@ -404,7 +508,8 @@ def _misread_subject(token: Token, words: set[int]) -> Token | None:
 
 
 def _stem(token: Token) -> str:
-    return next(iter(stems(token.lower_)), token.lower_)
+    word = reads_as(token)
+    return next(iter(stems(word)), word)
 
 
 def _agrees(verb: Token, words: set[int]) -> bool:
@@ -440,6 +545,12 @@ def _shares_subject(verb: Token) -> bool:
     protested and Japan signed", "signed as China watched")."""
     if verb.dep_ in ("xcomp", "pcomp"):
         return True
+    if (
+        verb.dep_ == "acl"
+        and verb.head.dep_ == "dobj"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    ):
+        return True  # "made an attempt to expand", "took steps to sign": the maker's aim
     pronoun = any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for c in verb.children)
     return verb.dep_ in ("conj", "ccomp", "advcl") and (pronoun or not _has_subject(verb))
 

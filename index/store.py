@@ -87,7 +87,8 @@ class Manifest(BaseModel):
     max_tokens: int
     passage_count: int
     articles: list[ArticleEntry]
-    acronyms: dict[str, str] = Field(default_factory=dict)
+    acronyms: dict[str, str] = Field(default_factory=dict)  # defined in the text: "Long Form (ABBR)"
+    initialisms: dict[str, str] = Field(default_factory=dict)  # initials of capitalised names: "EDCA" -> long form
     agreements_sha256: str = ""  # of the glossary and corrections the agreements were read with
     files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256
 

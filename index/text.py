@@ -31,3 +31,8 @@ def stems(text: str, keep_stopwords: bool = False) -> list[str]:
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """ "1 article", "2 articles", "1,204 passages": counts as people write them."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, with "…" where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -120,6 +120,8 @@ def test_console_chat_answers_each_line_until_end_of_input(
     assert "added: japan-uk-defence-pact" in err  # the index was built first, reported off standard output
     assert out.count("Sources:") == 1
     assert "never mention “Narnia”" in out
+    # Piped in, each question is printed before its answer.
+    assert out.index("> Japan UK defence pact December") < out.index("Sources:") < out.index("> What did Narnia sign?")
 
 
 def test_eval_scores_a_question_file_on_its_own_corpus(
@@ -277,10 +279,12 @@ def seed_checkout(tmp_path: Path) -> Path:
 
 @pytest.mark.model
 def test_piped_main_command_builds_the_index_and_answers(seed_checkout: Path) -> None:
-    result = run_pactbot([], seed_checkout, stdin="When will Japan and the UK sign the defence pact?\n")
+    question = "When will Japan and the UK sign the defence pact?"
+    result = run_pactbot([], seed_checkout, stdin=question + "\n")
     assert result.returncode == 0, result.stderr
-    # Paragraph 1 says when; Pactbot's encoder puts paragraph 2 (what they will sign) before it.
-    assert result.stdout.startswith("“")
+    # The question piped in, then its answer. Paragraph 1 says when; Pactbot's encoder puts
+    # paragraph 2 (what they will sign) before it.
+    assert result.stdout.startswith(f"> {question}\n“")
     assert "“Japan and the UK are set to signal a serious defence pact in December" in result.stdout
     assert re.search(
         r"\[\d\] Japan and UK set to sign defence pact in December — Financial Times, 2022-11-04 — paragraph 1$",
@@ -507,3 +511,30 @@ def test_console_ctrl_c_leaves_on_a_line_of_its_own(monkeypatch: pytest.MonkeyPa
     import readline  # imported by the chat, which is what gives input() line editing and history
 
     assert readline.__name__ == "readline"
+
+
+def test_eval_dates_counts_right_wrong_and_withheld(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = tmp_path / "texts"
+    articles.mkdir()
+    (articles / "pact.md").write_text(
+        "---\ntitle: Pact\npublished: 2022-11-04\n---\n"
+        "The two countries are expected to sign the pact in December.\n\nThe talks lasted two years.\n",
+        encoding="utf-8",
+    )
+    labels = tmp_path / "dates.yaml"
+    labels.write_text(
+        "shared: texts\nmentions:\n"
+        "- {file: pact.md, paragraph: 1, text: December, value: '2022-12'}\n"  # right
+        "- {file: pact.md, paragraph: 1, text: December, value: '2023-12'}\n"  # a wrong label: shown as wrong
+        "- {file: pact.md, paragraph: 2, text: two years, value: null}\n",  # no date, none shown: right
+        encoding="utf-8",
+    )
+    code, out, _ = cli(capsys, monkeypatch, "eval-dates", str(labels), "--json")
+    assert code == 0
+    (report,) = json.loads(out).values()
+    assert (report["mentions"], report["right"], report["wrong"], report["withheld"]) == (3, 2, 1, 0)
+    code, out, _ = cli(capsys, monkeypatch, "eval-dates", str(labels))
+    assert "WRONG: pact.md paragraph 1 'December': 2023-12 shown 2022-12" in out
+    assert "3 mentions: 2 right, 1 wrong date shown, 0 withheld" in out

@@ -81,7 +81,9 @@ def description(message: StoredMessage) -> str:
 
 async def test_commands_are_registered_with_their_options_and_permissions(fake: FakeDiscord, bot: PactBot) -> None:
     commands = {c["name"]: c for c in fake.guild_commands[fake.guild_id]}
-    assert set(commands) == {"ask", "sources", "about", "agreements", "pactmap", "ingest", "reindex", "feeds"}
+    assert set(commands) == {
+        *("ask", "sources", "about", "agreements", "pactmap", "ingest", "reindex", "feeds", "alerts", "digest")
+    }
     subcommands = {o["name"]: o for o in commands["feeds"]["options"]}
     assert set(subcommands) == {"add", "remove", "list"} and all(o["type"] == 1 for o in subcommands.values())
     assert [(o["name"], o["type"]) for o in subcommands["add"]["options"]] == [("url", 3), ("channel", 7)]
@@ -92,12 +94,12 @@ async def test_commands_are_registered_with_their_options_and_permissions(fake: 
     file_option, url_option = commands["ingest"]["options"]
     assert (file_option["name"], file_option["type"], file_option.get("required", False)) == ("file", 11, False)
     assert (url_option["name"], url_option["type"], url_option.get("required", False)) == ("url", 3, False)
-    for name in ("ingest", "reindex", "feeds"):
+    for name in ("ingest", "reindex", "feeds", "alerts"):
         assert str(commands[name]["default_member_permissions"]) == str(MANAGE_GUILD)
     country = {o["name"]: o for o in commands["agreements"]["options"]}
     assert country["country"]["autocomplete"] is True and country["country"]["required"] is True
     assert country["partner"]["autocomplete"] is True and not country["partner"].get("required", False)
-    for name in ("ask", "sources", "about", "agreements", "pactmap"):
+    for name in ("ask", "sources", "about", "agreements", "pactmap", "digest"):
         assert commands[name].get("default_member_permissions") is None
     assert fake.guild_commands_puts[fake.guild_id] == 1 and fake.global_commands_puts == 0
 

@@ -90,3 +90,27 @@ def test_sources_are_paginated_newest_first() -> None:
     assert (pages[0].description or "").splitlines()[0].startswith("**2020-01-23** Article 22")
     assert pages[2].footer.text == "Page 3 of 3"
     assert sum(len((p.description or "").splitlines()) for p in pages) == 23
+
+
+def test_agreement_embeds_use_the_one_status_vocabulary_and_date_steps_by_the_event() -> None:
+    from bot.pacts import agreements_embed
+    from index.agreements import Agreement, AgreementsAnswer, TimelineEntry
+    from index.countries import resolve
+
+    said = citation(1, "Japan signed a similar deal with the UK in 2023.")
+    vague = citation(2, "Japan and the UK discussed their partnership.")
+    agreement = Agreement(name="partnership", parties=["GBR", "JPN"], status=None, date=None, citations=[vague])
+    answer = AgreementsAnswer(
+        query="Japan",
+        country=resolve("Japan"),
+        partner=resolve("UK"),
+        agreements=[agreement],
+        timeline=[
+            TimelineEntry(date=dt.date(2024, 7, 8), when="2023", name="RAA", status="signed", citation=said),
+            TimelineEntry(date=dt.date(2024, 7, 8), name="partnership", status=None, citation=vague),
+        ],
+    )
+    text = agreements_embed(answer).description or ""
+    assert "**partnership**: status unknown" in text
+    assert "**2023** RAA: signed" in text and "**2024-07-08** partnership: status unknown" in text
+    assert '"status":"status unknown"' in answer.model_dump_json()

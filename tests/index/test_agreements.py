@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.agreements import (
+    Agreement,
     AgreementMention,
     Status,
     agreements_of,
@@ -17,6 +18,7 @@ from index.agreements import (
     load_corrections,
     status_of,
     summarise,
+    timeline,
 )
 from index.articles import ArticleInfo
 from index.build import build_index
@@ -493,8 +495,11 @@ def test_on_the_seed_article(tmp_path: Path) -> None:
     service = seed_service(tmp_path)
     # The US is no partner from "Whereas President Joe Biden has reinvigorated US alliances, Japan
     # turned nervous...": a side clause that sets the scene agrees nothing (index/parties.py).
-    assert {"GBR", "AUS", "PHL"} <= partners(service, "Japan")
+    assert {"GBR", "AUS", "PHL", "USA"} <= partners(service, "Japan")
     assert "JPN" in partners(service, "UK")
+    # "in advanced talks with the US to acquire Tomahawk missiles", "trying to expand access to
+    # bases in the Philippines" (spun: "amass", "entry", "within").
+    assert partners(service, "United States") == {"JPN", "PHL"}
     parties = {p for a in service.searcher.data.agreements for p in a.parties}
     assert not parties & {"CHN", "TWN", "DEU"}
     assert service.agreements("UK").agreements == service.agreements("Britain").agreements
@@ -531,3 +536,132 @@ def test_extraction_on_a_fixture_article(tmp_path: Path) -> None:
         (8, ["FRA", "IND"], None),  # ratification still to come
     ]
     # Paragraph 5 (a meeting in Germany, no agreement word) and 6 (football) give nothing.
+
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+def seed_sentence(*words: str) -> str:
+    """The seed's sentence that holds all `words`, from ../shared (never copied into the project)."""
+    text = (SHARED / "seed" / "japan-uk-defence-pact.txt").read_text(encoding="utf-8")
+    return next(line for line in text.splitlines() if all(w in line for w in words))
+
+
+@pytest.mark.skipif(not (SHARED / "seed").exists(), reason="../shared/seed is not beside the checkout")
+def test_the_seeds_talks_and_base_access_are_agreements_with_the_us() -> None:
+    article = ARTICLE.model_copy(update={"published": dt.date(2022, 11, 4)})
+    talks, bases = seed_sentence("Tomahawk"), seed_sentence("bases", "Philippines")
+    found = extract(article, [(15, talks), (13, bases)], EXPANDER)
+    assert [(m.parties, m.status) for m in found] == [(["JPN", "USA"], "negotiating"), (["PHL", "USA"], "considering")]
+    assert found[1].name == "access to bases"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Japan is in advanced talks with the US to acquire Tomahawk cruise missiles.", [("JPN", "USA")]),
+        ("The US has been trying to expand access to bases in the Philippines.", [("PHL", "USA")]),
+        ("The US wants access to Philippine ports.", [("PHL", "USA")]),
+        ("Manila is negotiating with Tokyo.", [("JPN", "PHL")]),
+        # Talks with no deal in view are a meeting; a place is not a partner.
+        ("Japan held talks with China on Monday.", []),
+        ("Ministers held talks in London to sign nothing.", []),
+        ("Tourists want access to beaches in Greece.", []),
+    ],
+)
+def test_talks_for_a_deal_and_access_to_bases_report_agreements(sentence: str, expected: list[tuple[str, ...]]) -> None:
+    assert pairs(mentions(sentence)) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Washington is negotiating deals with Finland and Denmark.",
+        # The small parser hangs a name loose before a verb that has no subject of its own.
+        "Washington, meanwhile, is negotiating deals with Finland and Denmark.",
+        "Washington, which signed a similar pact with Sweden last year, is negotiating deals with Finland and Denmark.",
+    ],
+)
+def test_negotiations_count_with_their_status(sentence: str) -> None:
+    found = [m for m in mentions(sentence) if "SWE" not in m.parties]
+    assert [(m.parties, m.status) for m in found] == [(["FIN", "USA"], "negotiating"), (["DNK", "USA"], "negotiating")]
+
+
+def test_deals_with_two_countries_bind_them_to_someone_not_to_each_other() -> None:
+    assert mentions("The deals with Finland and Denmark were discussed.") == []
+    assert pairs(mentions("The treaties between France and Germany were renewed.")) == [("DEU", "FRA")]
+
+
+def said(article: str, status: Status | None, when: str | None, reported: dt.date) -> AgreementMention:
+    return AgreementMention(
+        name="Reciprocal Access Agreement", parties=["GBR", "JPN"], status=status, when=when,
+        date=reported, article_id=article, paragraph=1, quote=f"{article}: {status} {when}",
+    )  # fmt: skip
+
+
+def test_a_later_report_updates_an_agreement_and_a_day_beats_a_month() -> None:
+    articles = {i: ARTICLE.model_copy(update={"id": i}) for i in "abcd"}
+    set_to_sign = said("a", "expected to sign", "2022-12", dt.date(2022, 11, 4))
+    signed_in_2023 = said("b", "signed", "2023", dt.date(2024, 3, 1))
+    (agreement,) = summarise([set_to_sign, signed_in_2023], articles)
+    assert (agreement.status, agreement.when) == ("signed", "2023")
+    on_thursday = said("c", "signed", "2022-01-06", dt.date(2022, 1, 7))
+    in_january = said("d", "signed", "2022-01", dt.date(2022, 2, 1))
+    undated = said("d", "signed", None, dt.date(2022, 3, 1))
+    (agreement,) = summarise([on_thursday, in_january, undated], articles)
+    assert (agreement.when, agreement.date) == ("2022-01-06", dt.date(2022, 1, 7))
+    # A later report that disagrees corrects the earlier one.
+    (agreement,) = summarise([on_thursday, said("d", "signed", "2022-02-03", dt.date(2022, 3, 1))], articles)
+    assert agreement.when == "2022-02-03"
+
+
+def test_the_japan_uk_deal_reported_signed_in_2023_reads_signed_2023() -> None:
+    autumn = ArticleInfo(id="ft", title="Japan and UK set to sign defence pact", published=dt.date(2022, 11, 4))
+    later = ArticleInfo(id="later", title="Regional roundup", published=dt.date(2024, 3, 1))
+    found = [
+        *extract(
+            autumn, [(1, "Japan and the UK are set to sign a Reciprocal Access Agreement in December.")], EXPANDER
+        ),
+        *extract(later, [(4, "Japan signed a similar deal with the UK in 2023.")], EXPANDER),
+    ]
+    articles = {a.id: a for a in (autumn, later)}
+    (agreement,) = agreements_of("JPN", found, articles, partner="GBR")
+    assert (agreement.name, agreement.status, agreement.when) == ("Reciprocal Access Agreement", "signed", "2023")
+    # The timeline dates each step by the event when the text gives it, else by the report.
+    steps = timeline([agreement], found)
+    assert [(s.dated, s.status) for s in steps] == [("2022-12", "expected to sign"), ("2023", "signed")]
+    undated = extract(later, [(5, "Japan and the UK signed a Reciprocal Access Agreement.")], EXPANDER)
+    (step,) = timeline(agreements_of("JPN", undated, articles), undated)
+    assert (step.dated, step.date) == ("2024-03-01", dt.date(2024, 3, 1))
+
+
+def test_a_status_of_forces_agreement_is_not_a_visiting_forces_agreement() -> None:
+    names = [
+        m.name
+        for m in mentions(
+            "The US and the Philippines signed a status of forces agreement.",
+            "Australia and Fiji signed a Status of Forces Agreement (SOFA).",
+            "The US and the Philippines signed a Visiting Forces Agreement.",
+            "Japan and the Philippines will sign the VFA.",
+            "Japan and the UK will sign a Reciprocal Entry Settlement (RAA).",
+        )
+    ]
+    # The glossary gives the status of forces agreement its own term: both spellings read as it.
+    assert names == [
+        "Status of Forces Agreement",
+        "Status of Forces Agreement",
+        "Visiting Forces Agreement",
+        "Visiting Forces Agreement",
+        "Reciprocal Access Agreement",
+    ]
+
+
+def test_names_keep_their_hyphens() -> None:
+    (m,) = mentions("The UK and Kenya signed a defence co-operation agreement.")
+    assert m.name == "defence co-operation agreement"
+
+
+def test_json_says_status_unknown_as_the_text_and_the_legend_do() -> None:
+    agreement = Agreement(name="partnership", parties=["GBR", "JPN"], status=None, date=None, citations=[])
+    assert '"status":"status unknown"' in agreement.model_dump_json()
+    assert Agreement.model_validate_json(agreement.model_dump_json()).status is None

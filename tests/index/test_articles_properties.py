@@ -121,3 +121,33 @@ def test_a_huge_line_is_one_paragraph() -> None:
     line = "word " * 50_000
     article = parse_article(Path("a.txt"), line.encode())
     assert article.paragraphs == [line.strip()]
+
+
+CREDIT_LIKE = st.sampled_from(
+    [
+        "Reporting by Jane Doe",
+        "Reporting by the BBC suggested a deal.",
+        "Follow Jane Doe on Twitter",
+        "Photo: Reuters",
+        "(Editing by Richard Roe)",
+        "The pact was signed.",
+        "By December, a deal.",
+    ]
+)
+LINES = st.lists(
+    CREDIT_LIKE | st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size=80), max_size=12
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=LINES)
+def test_every_line_is_a_paragraph_or_a_credit_and_none_is_lost(lines: list[str]) -> None:
+    raw = "\n".join(["Opening paragraph.", *lines]).encode()
+    try:
+        article = parse_article(Path("a.txt"), raw)
+    except ArticleError as exc:
+        assert str(exc)
+        return
+    kept = [line.strip() for line in raw.decode().splitlines() if line.strip()]
+    assert sorted(article.paragraphs + article.credits) == sorted(kept)
+    assert not set(article.paragraphs) & set(article.credits)

@@ -14,8 +14,15 @@ def words(text: str) -> int:
 def test_short_paragraphs_are_one_passage_each() -> None:
     article = read_article(SEED)
     passages = split_article(article, words, max_tokens=254)
-    assert [p.paragraph for p in passages] == list(range(1, 23))
+    assert [p.paragraph for p in passages] == list(range(1, 21))
     assert all(p.part == 0 and p.text == article.paragraphs[p.paragraph - 1] for p in passages)
+
+
+def test_credit_lines_are_in_no_passage_so_no_answer_quotes_one() -> None:
+    article = read_article(SEED)
+    assert article.credits  # "extra reporting by …", "… on Twitter"
+    texts = [p.text for p in split_article(article, words, max_tokens=254)]
+    assert not any(credit in text for credit in article.credits for text in texts)
 
 
 def test_long_paragraph_is_split_at_sentence_boundaries_within_the_window() -> None:
