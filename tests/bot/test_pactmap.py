@@ -47,7 +47,6 @@ NAMES = {
 TOUCH = 0.5  # pixels two boxes may share where their outlines meet (antialiasing)
 
 
-
 # Synthetic networks of 5, 20 and 40 countries round Japan, with names long and short, dates,
 # and every status at both strengths (one mention, several).
 CODES = (
