@@ -53,7 +53,7 @@ train: $(STAMP)
 	$(BIN)/pactbot train $(TRAIN_FILES)
 	$(MAKE) fit
 
-## Country lookups (README "Country lookups"): the files the agreement reader was developed on,
+## Country lookups (docs/quality.md): the files the agreement reader was developed on,
 ## then the held-out ones it never was.
 COUNTRY_DEV := tests/eval/countries-seed.yaml tests/eval/questions-realnews.yaml \
 	tests/eval/questions-news-fit.yaml tests/eval/countries-agreements-dev.yaml \

@@ -12,7 +12,8 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.embeds import CONTENT_LIMIT, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, TITLE_LIMIT
-from index.citation import Citation, quoted
+from bot.render import source_text
+from index.citation import quoted
 from index.countries import name_of
 from index.pact_events import KIND_WORDS, EventKind, PactEvent
 from index.text import clip, counted
@@ -26,12 +27,6 @@ COLOURS: dict[EventKind, discord.Colour] = {
     "status_change": discord.Colour.gold(),
     "date_given": discord.Colour.light_grey(),
 }
-
-
-def source_text(c: Citation) -> str:
-    """'Title — Publisher, 2024-01-12 — paragraph 2' (the link is the embed's own)."""
-    details = ", ".join(x for x in (c.publisher, c.published.isoformat() if c.published else None) if x)
-    return " — ".join(x for x in (c.title, details, f"paragraph {c.paragraph}") if x)
 
 
 def event_embed(event: PactEvent) -> discord.Embed:

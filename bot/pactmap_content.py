@@ -42,6 +42,7 @@ STATUS_COLOURS: dict[Status | None, str] = {
     "signed": "#0072B2",  # blue
     "ratified": "#D55E00",  # vermillion
     "in force": "#009E73",  # bluish green
+    "ended": "#000000",  # black
     None: "#8C8C8C",  # grey: the articles do not say how far the agreement has got
 }
 # Dotted, dashed and dash-dot while still in talks, solid once signed; the colour tells the
@@ -53,6 +54,7 @@ STATUS_DASHES: dict[Status | None, tuple[float, ...] | None] = {
     "signed": None,
     "ratified": None,
     "in force": None,
+    "ended": (1.0, 2.5),  # short dashes, far apart: a line that has gone
     None: (5.0, 1.4, 1.2, 1.4),
 }
 STRONG_WIDTH = 4.5  # several mentions

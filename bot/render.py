@@ -7,13 +7,14 @@ from index.answer import Answer, Explanation
 from index.citation import Citation, quoted
 
 
-def source_line(c: Citation) -> str:
-    parts = [c.title]
+def source_text(c: Citation) -> str:
+    """'Title — Publisher, 2024-01-12 — paragraph 2'."""
     details = ", ".join(x for x in (c.publisher, c.published.isoformat() if c.published else None) if x)
-    if details:
-        parts.append(details)
-    parts.append(f"paragraph {c.paragraph}")
-    line = f"[{c.n}] " + " — ".join(parts)
+    return " — ".join(x for x in (c.title, details, f"paragraph {c.paragraph}") if x)
+
+
+def source_line(c: Citation) -> str:
+    line = f"[{c.n}] {source_text(c)}"
     return f"{line} <{c.source}>" if c.source else line
 
 

@@ -45,12 +45,20 @@ from index.yamlfile import load_yaml, yaml_problem
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force"]
+Status = Literal["considering", "negotiating", "expected to sign", "signed", "ratified", "in force", "ended"]
 # In order of progress: a later mention of an agreement may move it along, never back.
-STATUSES: tuple[Status, ...] = ("considering", "negotiating", "expected to sign", "signed", "ratified", "in force")
+STATUSES: tuple[Status, ...] = (
+    "considering",
+    "negotiating",
+    "expected to sign",
+    "signed",
+    "ratified",
+    "in force",
+    "ended",  # withdrawn from, terminated, expired: the furthest an agreement goes
+)
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 6
+READER_VERSION = 7
 UNKNOWN_STATUS = "status unknown"  # a mention that does not say how far the agreement has got
 
 
@@ -154,6 +162,14 @@ _PENDING = re.compile(
     r"\b(?:until|before|once|must|needs?|requires?|await\w*|pending|yet to|not yet|subject to)\b", re.I
 )
 _STATUS_CUES: tuple[tuple[Status, re.Pattern[str]], ...] = (
+    (
+        "ended",
+        re.compile(
+            r"\b(?:withdr[ae]wn? from|withdrawal from|pulled out of|terminated|expired|scrapped|abrogated|"
+            r"annulled|revoked|tore up|torn up)\b",
+            re.I,
+        ),
+    ),
     ("in force", re.compile(r"\b(?:in force|into force|took effect|came into effect|entered into effect)\b", re.I)),
     ("ratified", re.compile(r"\bratified\b|\bratification was\b", re.I)),
     (
@@ -164,7 +180,7 @@ _STATUS_CUES: tuple[tuple[Status, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("signed", re.compile(r"\b(?:signed|inked|concluded|sealed)\b", re.I)),
+    ("signed", re.compile(r"\b(?:signed|inked|concluded|sealed|(?:after|following|since) the signing)\b", re.I)),
     ("negotiating", re.compile(r"\b(?:talks|negotiat\w*|barter\w*|discussions)\b", re.I)),
     (
         "considering",
@@ -180,7 +196,7 @@ _STATUS_CUES: tuple[tuple[Status, re.Pattern[str]], ...] = (
 def status_of(sentence: str) -> Status | None:
     pending = _PENDING.search(sentence) is not None
     for status, cue in _STATUS_CUES:
-        if cue.search(sentence) and not (pending and status in ("in force", "ratified")):
+        if cue.search(sentence) and not (pending and status in ("ended", "in force", "ratified")):
             return status
     return None
 
@@ -356,13 +372,17 @@ def _proper_name(doc: Doc, start: int) -> str | None:
         first -= 1
     if first == 0 and doc[0].pos_ != "PROPN":
         first += 1  # capitalised only because it opens the sentence
-    while first < end - 1 and find_countries(doc[first].text):  # but "the Washington Declaration"
+    # Not the countries ("the UK-Ukraine 100 Year Partnership"), but "the Washington Declaration".
+    while first < end - 1 and (find_countries(doc[first].text) or doc[first].text in ("-", "–")):
         first += 1
     return doc[first : end + 1].text if first < end else None
 
 
 def _joins_name(doc: Doc, i: int) -> bool:
-    """Whether the word joins two capitalised words of a name: "Comprehensive and Progressive"."""
+    """Whether the word joins two capitalised words of a name: "Comprehensive and Progressive",
+    the hyphen of "Cross-Servicing"."""
+    if doc[i].text in ("-", "–") and 0 < i < len(doc) - 1:  # "Cross-Servicing", "Intermediate-Range"
+        return not doc[i - 1].whitespace_ and not doc[i].whitespace_ and doc[i - 1].text[0].isupper()
     return doc[i].lower_ in ("and", "of") and i > 0 and doc[i - 1].text[0].isupper()
 
 

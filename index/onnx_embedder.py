@@ -1,7 +1,7 @@
 """The bundled model served through ONNX Runtime and the `tokenizers` library: no torch import.
 
 Answering a question, starting a process and holding the model in memory all cost a fraction
-of what PyTorch costs (README "Performance"), with the same vectors: sentence-transformers
+of what PyTorch costs (docs/performance.md), with the same vectors: sentence-transformers
 stays the reference implementation, and the exporter.
 
 * **Export.** The model's transformer is exported to ONNX once, at full precision, into the

@@ -5,7 +5,7 @@ and of the new version are summarised as people see them (index/agreements.py) a
 
 * new_agreement: an agreement between parties that none reported before;
 * new_party: a named agreement with a member it did not have (an accession), one event per member;
-* status_change: its status moved on (negotiating → signed → ratified → in force), or a
+* status_change: its status moved on (negotiating → signed → ratified → in force → ended), or a
   moderator's correction (knowledge/agreements.yaml) changed it either way;
 * date_given: the text gives a date for its status for the first time.
 

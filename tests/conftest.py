@@ -68,7 +68,7 @@ FIGURES = os.environ.get("PACTBOT_FIGURES")  # where `make reliability` collects
 
 
 def record_figure(name: str, value: object) -> None:
-    """Keep a figure from a reliability run (kills survived, p95, ...) for the README."""
+    """Keep a figure from a reliability run (kills survived, p95, ...) for docs/reliability.md."""
     if FIGURES:
         path = Path(FIGURES)
         figures = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

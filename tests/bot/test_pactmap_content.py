@@ -169,7 +169,7 @@ def _hue_apart(a: str, b: str) -> float:
 
 def test_every_status_and_strength_has_its_own_style() -> None:
     styles = {(s, weak): edge_style(s, weak) for s in EVERY_STATUS for weak in (False, True)}
-    assert len(set(styles.values())) == len(styles) == 14
+    assert len(set(styles.values())) == len(styles) == 2 * len(EVERY_STATUS)
     for (s1, w1), (s2, w2) in itertools.combinations(styles, 2):
         a, b = styles[s1, w1], styles[s2, w2]
         if s1 != s2:  # told apart by colour as drawn on white, at whatever strength, and by hue or dashes

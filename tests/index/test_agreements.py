@@ -665,3 +665,33 @@ def test_json_says_status_unknown_as_the_text_and_the_legend_do() -> None:
     agreement = Agreement(name="partnership", parties=["GBR", "JPN"], status=None, date=None, citations=[])
     assert '"status":"status unknown"' in agreement.model_dump_json()
     assert Agreement.model_validate_json(agreement.model_dump_json()).status is None
+
+
+def test_a_capitalised_name_keeps_its_hyphenated_words() -> None:
+    # Issue 24's own example: read as "Servicing Agreement" when the hyphen stopped the name.
+    (m,) = mentions("Japan and Germany signed an Acquisition and Cross-Servicing Agreement in Berlin on Tuesday.")
+    assert (m.name, m.parties, m.status) == ("Acquisition and Cross-Servicing Agreement", ["DEU", "JPN"], "signed")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The US withdrew from the Intermediate-Range Nuclear Forces Treaty with Russia in 2019.",
+        "Russia and the US saw the treaty expire after Washington pulled out of the treaty with Moscow.",
+        "The defence pact between Iran and Syria was terminated in 2024.",
+    ],
+)
+def test_an_agreement_withdrawn_from_or_terminated_has_ended(sentence: str) -> None:
+    assert {m.status for m in mentions(sentence)} == {"ended"}
+
+
+def test_an_end_still_to_come_is_no_end() -> None:
+    (m,) = mentions("India and France signed a defence pact that will run until it has expired in 2040.")
+    assert m.status == "signed"
+
+
+def test_what_follows_a_signing_dates_a_signed_agreement() -> None:
+    (m,) = mentions(
+        "Following the signing of the Trinity House Agreement by Germany and the UK in October, work began."
+    )
+    assert (m.name, m.status) == ("Trinity House Agreement", "signed")

@@ -1,6 +1,6 @@
 """Retrieval quality with the real bundled model, on the seed and the fixture articles.
 
-The floors sit a little below the figures measured when they were set (README "Quality"), so a
+The floors sit a little below the figures measured when they were set (docs/quality.md), so a
 change that makes answers worse fails here instead of passing silently.
 """
 
@@ -86,7 +86,7 @@ def run(service: SearchService, name: str) -> EvalReport:
 
 # Per question file: floors for size (answerable, unanswerable), top-1, top-3, MRR, off-topic and
 # in-domain abstention, and a ceiling for the share of answerable questions abstained on. Set a
-# little below the figures measured with the shipped index/ranker.json (README "Quality"); the
+# little below the figures measured with the shipped index/ranker.json (docs/quality.md); the
 # held-out files are never fitted on.
 FLOORS = {
     "questions-dev.yaml": ((90, 19), 0.74, 0.87, 0.80, 1.0, 0.85, 0.06),
