@@ -228,6 +228,7 @@ def country_keys(text: str) -> frozenset[str]:
 
 # Lower-case short forms a question may use for a country; "us" only after "the" ("tell us").
 _TYPED_ABBREVIATIONS = re.compile(r"\b(?:uk|nz|rok|dprk|usa|uae|prc|(?<=\bthe )us)\b")
+_THE_STATES = re.compile(r"\bthe States\b", re.IGNORECASE)
 _TYPED_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 
 
@@ -241,8 +242,10 @@ def _country_words() -> frozenset[str]:
 
 def countries_typed(question: str) -> list[Mention]:
     """The countries a question names, as people type them: in lower case ("south korea"), by
-    a demonym in the plural ("the brits", "Americans"), "the States"."""
-    text = re.sub(r"\bthe States\b", "the United States", question, flags=re.IGNORECASE)
+    a demonym in the plural ("the brits", "Americans"), "the States". Positions are the
+    question's own: each rewrite below keeps the text's length."""
+    states = [Mention("USA", m.start(), m.end()) for m in _THE_STATES.finditer(question)]
+    text = _THE_STATES.sub(lambda m: " " * len(m.group()), question)
     text = _TYPED_ABBREVIATIONS.sub(lambda m: m.group().upper(), text)
     words = _country_words()
 
@@ -250,6 +253,7 @@ def countries_typed(question: str) -> list[Mention]:
         word = match.group()
         if word in words:
             return word.capitalize()
-        return word[:-1].capitalize() if word.endswith("s") and word[:-1] in words else word
+        # A plural's "s" becomes a space: "americans" is read as "American".
+        return word[:-1].capitalize() + " " if word.endswith("s") and word[:-1] in words else word
 
-    return find_countries(_TYPED_WORD.sub(cased, text))
+    return sorted([*states, *find_countries(_TYPED_WORD.sub(cased, text))], key=lambda m: m.start)

@@ -16,7 +16,6 @@ from index.about import Articles
 from index.answer_type import AnswerType
 from index.candidates import HybridSearcher, PassageHit, Query, SentenceHit, question_pairs
 from index.countries import COUNTRY_KEY, countries_typed, name_of
-from index.text import stems
 
 # The order of the columns; index/ranker.json names them, so a change here needs a refit.
 SENTENCE_FEATURES = (
@@ -49,13 +48,12 @@ _COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 
 
 def question_names(articles: Articles, query: Query) -> set[str]:
-    """The question's own words that are names somewhere in the index (lower case or not), with
+    """The question's own words that are names somewhere in the index (lower case or not), and
     each country it names as one entity key ("@USA" for "americans", "the States" or "US"), so
-    that the name signals find it however the article writes it."""
-    countries = countries_typed(query.text)
-    spelt = {stem for m in countries for stem in stems(query.text[m.start : m.end])}
-    names = {term for term, _, _ in query.own if term in articles.name_stems and term not in spelt}
-    return names | {COUNTRY_KEY + m.iso3 for m in countries}
+    that the name signals find the country however the article writes it. The words stay too:
+    "stockholm" is Sweden's government in news, but also a city with weather."""
+    names = {term for term, _, _ in query.own if term in articles.name_stems}
+    return names | {COUNTRY_KEY + m.iso3 for m in countries_typed(query.text)}
 
 
 def _named_anywhere(searcher: HybridSearcher, articles: Articles, name: str) -> bool:
