@@ -29,13 +29,14 @@ from bench.corpus import article, paragraph, questions, write_corpus
 from bench.report import markdown, plot
 from index import vector_index
 from index.build import texts_to_embed
-from index.embedder import Embedder, MiniLMEmbedder
+from index.embedder import Embedder
 from index.evaluate import gather_corpus, load_eval_set
 from index.models.adapters import artefact_path, read_adapter
 from index.models.reranker import Reranker, Scores
 from index.models.workflow import shipped_models
 from index.onnx_embedder import OnnxEmbedder
 from index.service import SearchService
+from index.torch_embedder import MiniLMEmbedder
 from index.vector_index import exact_index
 
 ROOT = Path(__file__).resolve().parent.parent

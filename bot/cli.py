@@ -80,7 +80,7 @@ def _service(
         raise CliError(f"knowledge directory {knowledge} does not exist (set PACTBOT_KNOWLEDGE_DIR)")
     if need_index and current_name(data) is None:
         raise CliError(f"no index in {data}; build it with `pactbot index`")
-    from index.embedder import embedder_for  # reads the model's configuration; loads it on first use
+    from index.encoders import embedder_for  # reads the model's configuration; loads it on first use
     from index.models.reranker import reranker_for
 
     trained = settings.models == "trained"
@@ -306,7 +306,7 @@ def _corpus_index(
 
 def _examples(settings: Settings, files: list[Path]) -> contextlib.AbstractContextManager[list[Example]]:
     """The questions of `files` with their candidates, one fresh index per corpus."""
-    from index.embedder import embedder_for
+    from index.encoders import embedder_for
     from index.models.reranker import reranker_for
 
     trained = settings.models == "trained"
@@ -357,7 +357,7 @@ def eval_countries_command(
     """Score country lookups against the files' country cases: partners found (recall), parties
     right (precision over the partners a case lists or rules out), and whether every agreement
     shown is cited. Each file's corpus is indexed afresh in a temporary folder."""
-    from index.embedder import embedder_for
+    from index.encoders import embedder_for
 
     settings = _settings()
     embedder = embedder_for(settings.encoder, settings.data_dir, settings.models == "trained")
@@ -481,7 +481,7 @@ def train_command(
     bundled MiniLM; CPU, seeded) and write them to index/models/; refit the ranker after with
     `pactbot fit`. --cross-validate N and --held-out score the recipe instead, against the stock
     MiniLM, writing nothing. Needs the `train` extra."""
-    from index.embedder import embedder_for
+    from index.encoders import embedder_for
     from index.models import workflow
     from index.models.train import Recipe
 

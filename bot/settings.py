@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from index.embedder import Encoder
+from index.encoders import Encoder
 from index.fetch import FetchLimits
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]

