@@ -12,14 +12,9 @@ import numpy as np
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
-from index.agreements import (
-    AGREEMENTS_FILE,
-    READER_VERSION,
-    AgreementMention,
-    apply_corrections,
-    extract,
-    load_corrections,
-)
+from index.agreement_corrections import apply_corrections, load_corrections
+from index.agreement_reader import READER_VERSION, extract
+from index.agreements import AGREEMENTS_FILE, AgreementMention
 from index.annotate import annotate
 from index.articles import DEFAULT_MAX_BYTES, Article, Rejection, scan_directory
 from index.embedder import Embedder, HalfVectors, Vectors

@@ -30,6 +30,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from index.agreement_reader import complete_memberships
 from index.agreements import (
     AGREEMENTS_FILE,
     MENTION_JSON,
@@ -38,7 +39,6 @@ from index.agreements import (
     Agreement,
     AgreementMention,
     Status,
-    complete_memberships,
     status_label,
     summarise,
 )

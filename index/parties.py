@@ -18,44 +18,31 @@ similar pact with Australia, and talks on deals with France") gives each its own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from index.annotate import BATCH, pipeline
+from index.agreement_words import (
+    ACCESS,
+    FACILITIES,
+    IRREGULAR,
+    PARTNER_PREPOSITIONS,
+    reads_as,
+    stem_of,
+    verb_of,
+)
 from index.countries import Mention
 from index.text import stems
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-# Words that make a sentence about an agreement ("settlement" and "offers" are the seed's
-# paraphrases of "agreement" and "deals").
-AGREEMENT_NOUNS = (
-    r"pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
-    r"programmes?|initiatives?|contracts?|frameworks?|arrangements?|declarations?|memorand(?:um|a)|MoUs?|roadmaps?|"
-    r"RAA|VFA"
-)
-AGREEMENT_WORDS = re.compile(rf"\b({AGREEMENT_NOUNS})\b", re.IGNORECASE)
-# Verbs that report an agreement without naming it: "Warsaw agreed to buy 250 tanks from the
-# United States", "Seoul signed with Warsaw". Such a sentence is read for parties like one with an
-# agreement word.
-DEALING = re.compile(
-    r"\b(?:sign(?:s|ed|ing)?|agree[sd]?|agreeing|ink(?:s|ed)?|seal(?:s|ed)?|conclud(?:e|es|ed)|"
-    r"bu(?:y|ys|ying)|bought|purchas(?:e|es|ed|ing)|order(?:s|ed)?|s[eo]ll(?:s|ing)?|sold|procur(?:e|es|ed)|"
-    r"negotiat(?:e|es|ed|ing))\b",
-    re.IGNORECASE,
-)
-# Verbs whose subject or object is a party whether or not an agreement word hangs from them
-# ("signed", "agreed", "joins", "met his Japanese counterpart"), as stems.
-# The parse runs without spaCy's lemmatizer (index/annotate.py), and stems leave irregular
-# past tenses as they are: these are the ones the verbs below need.
-_IRREGULAR = "bought sold struck met built bound gave"
+
 _AGREEING = frozenset(
     stems(
         "sign agree join negotiate conclude ink seal ratify approve strike forge upgrade elevate deepen launch "
         "renew extend buy sell order supply procure purchase acquire deliver build develop commit pledge meet "
-        "talk discuss bind " + _IRREGULAR
+        "talk discuss bind " + IRREGULAR
     )
 )
 # Verbs that make their subject a new member of the agreement: "Italy joined the programme".
@@ -73,31 +60,14 @@ _REACTING = frozenset(
 # South Korea").
 _GIVING = frozenset(stems("sell sold supply deliver export transfer offer give gave sale sales delivery bind bound"))
 _TAKING = frozenset(stems("buy bought purchase order procure acquire import lease"))
+
+
 _TRADING = frozenset({("to", v) for v in _GIVING} | {("from", v) for v in _TAKING})
 # Nouns that stand for a negotiation: "talks between Japan and the UK on a pact".
 _NEGOTIATING = frozenset("talks negotiations discussions summit meeting consultations".split())
-# Talks that are a negotiation in themselves, with no agreement word: "in advanced talks with the US
-# to acquire Tomahawk missiles". Talks with a partner and no such purpose ("held talks with his
-# Chinese counterpart") are a meeting, not an agreement in the making.
-NEGOTIATION_NOUNS = frozenset("talks negotiations".split())
-_PURPOSES = frozenset(
-    stems(
-        "buy purchase acquire procure order lease sign conclude seal finalise finalize ratify station deploy "
-        "host build develop supply " + _IRREGULAR
-    )
-)
-# Access to another country's bases is an arrangement with it, named or not: "the US has been trying
-# to expand access to bases in the Philippines".
-ACCESS = "access"
-_FACILITIES = frozenset(
-    "base bases facility facilities port ports airfield airfields site sites location locations installation "
-    "installations airspace territory".split()
-)
 # How a country's name hangs from the phrase that plays its role: "the Japan-UK pact", "Japanese
 # Foreign Minister Yoko Kamikawa", "Australia's treaty", "Japan and the Philippines", "French-built".
 _MODIFIER = frozenset({"compound", "amod", "nmod", "poss", "conj", "appos", "nummod", "npadvmod"})
-# Prepositions that name an agreement's or a negotiation's partners.
-_PARTNER_PREPOSITIONS = frozenset("with between among amongst alongside by".split())
 # A place that a clause under an agreement names is the host party: "troops stationed in Japan
 # under a status of forces agreement", "access to Philippine bases under the 2014 agreement".
 _HOSTING_PREPOSITIONS = frozenset("in to at on within".split())
@@ -130,91 +100,6 @@ class Party:
     # Whether it is that clause's subject: a subject carries over to the clauses that share it
     # ("Japan agreed to sign a pact", "... and it opened talks on a deal"), an object does not.
     subject: bool = False
-
-
-def parse(sentences: Sequence[str]) -> list[Doc]:
-    return list(pipeline().pipe(sentences, batch_size=BATCH))
-
-
-def anchors(doc: Doc) -> list[Token]:
-    """The sentence's agreement words, and its dealing verbs that hold none ("Manila bought jets
-    from South Korea, while Japan signed an agreement ...")."""
-    # "did not expect the meeting to produce any agreement", "no deal", "without an agreement"
-    # report none.
-    words = [
-        t
-        for t in doc
-        if (
-            AGREEMENT_WORDS.fullmatch(t.text)
-            or t.i in t.doc.user_data.get(ACRONYMS, ())
-            or _negotiation(t)
-            or _access(t)
-        )
-        and not any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in t.children)
-        and t.head.lower_ != "without"
-    ]
-    holding = {v.i for v in map(_verb_of, words) if v is not None}
-    inside = {t.i for w in words for t in w.subtree}  # "an agreement Japan signed"
-    verbs = [
-        t
-        for t in doc
-        if t.pos_ in ("VERB", "AUX") and DEALING.fullmatch(t.text) and t.i not in holding and t.i not in inside
-    ]
-    return words + verbs
-
-
-def _negotiation(token: Token) -> bool:
-    """Talks with a partner for a deal ("in advanced talks with the US to acquire missiles"): the
-    talks have a "with" or "between", and a verb of a deal says what for, under the talks or
-    beside them in their clause."""
-    if token.lower_ not in NEGOTIATION_NOUNS or not any(
-        c.dep_ == "prep" and c.lower_ in _PARTNER_PREPOSITIONS for c in token.children
-    ):
-        return False
-    verb = _verb_of(token)
-    around = [*token.children, *(verb.children if verb is not None else [])]
-    return any(
-        c.pos_ in ("VERB", "AUX") and c.dep_ in ("acl", "advcl", "xcomp") and _stem(c) in _PURPOSES for c in around
-    )
-
-
-def _access(token: Token) -> bool:
-    """ "access to bases", "access to Philippine ports": (the glossary's) access to facilities."""
-    return reads_as(token) == ACCESS and any(
-        c.dep_ == "prep" and c.lower_ == "to" and any(g.lower_ in _FACILITIES for g in c.children)
-        for c in token.children
-    )
-
-
-SYNONYMS = "pactbot_synonyms"  # Doc.user_data key: token index -> the word the glossary says it means
-ACRONYMS = "pactbot_acronyms"  # Doc.user_data key: indexes of the acronyms that name an agreement
-
-
-def mark_synonyms(doc: Doc, canonical: Callable[[str], list[str]]) -> None:
-    """Record for each word the one-word term the glossary gives for it ("amass" -> "acquire",
-    "entry" -> "access"), so that a paraphrase is read as the word it stands for."""
-    found = {}
-    for token in doc:
-        if token.is_alpha:
-            terms = [t for t in canonical(token.text) if " " not in t and t.lower() != token.lower_]
-            if terms:
-                found[token.i] = terms[0].lower()
-    doc.user_data[SYNONYMS] = found
-    doc.user_data[ACRONYMS] = {t.i for t in doc if names_agreement(t.text, canonical)}
-
-
-def names_agreement(word: str, canonical: Callable[[str], list[str]]) -> bool:
-    """Whether the word is an acronym the glossary (or the article) spells out as an agreement:
-    "SOFA", "DCA", "EDCA"."""
-    if not (word.isupper() and word.isalpha() and len(word) >= 3):
-        return False
-    return any(AGREEMENT_WORDS.fullmatch(term.split()[-1]) for term in canonical(word) if " " in term)
-
-
-def reads_as(token: Token) -> str:
-    """The word as the glossary reads it (`mark_synonyms`), else as written, lower case."""
-    synonyms: dict[int, str] = token.doc.user_data.get(SYNONYMS, {})
-    return synonyms.get(token.i, token.lower_)
 
 
 def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token]) -> list[Party]:
@@ -292,7 +177,7 @@ def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Rep
     reported = []
     for word in anchored:
         is_verb = word.pos_ in ("VERB", "AUX")
-        verb = word if is_verb else _verb_of(word)
+        verb = word if is_verb else verb_of(word)
         # Its clause, and the clauses inside its own phrase: "the deal Japan signed with Australia".
         own = (_sharing(verb) if verb is not None else set()) | {
             c.i for c in word.children if c.dep_ in ("relcl", "acl") and c.pos_ in ("VERB", "AUX")
@@ -318,7 +203,7 @@ def joins(party: Party, doc: Doc, alone: bool = False) -> bool:
     """Whether the party is the subject of a clause that joins something: "Italy joined the
     Global Combat Air Programme", "Japan acceded to the treaty"; with `alone`, a clause that
     names nothing it joins ("Denmark and Sweden joined in February")."""
-    if not party.subject or party.verb is None or _stem(doc[party.verb]) not in _JOINING:
+    if not party.subject or party.verb is None or stem_of(doc[party.verb]) not in _JOINING:
         return False
     return not alone or not any(c.dep_ in ("dobj", "attr", "oprd") for c in doc[party.verb].children)
 
@@ -358,7 +243,7 @@ def _subject_source(verb: Token) -> int | None:
         ]
         if subjects:
             return subjects[-1].head.i
-    above = _verb_of(verb)
+    above = verb_of(verb)
     return above.i if above is not None else None
 
 
@@ -383,16 +268,16 @@ def _role(token: Token, words: set[int]) -> Role | None:
             x = head
         elif x.dep_ == "pobj":
             owner, preposition = head.head, head.lower_
-            if owner.i in words and preposition in _PARTNER_PREPOSITIONS | _MEMBER_PREPOSITIONS:
+            if owner.i in words and preposition in PARTNER_PREPOSITIONS | _MEMBER_PREPOSITIONS:
                 return owner.i, None, False
             if (host := _access_of(owner, preposition, words)) is not None:
                 return host, None, False  # the country whose bases are reached
-            if preposition in _PARTNER_PREPOSITIONS and owner.dep_ in ("relcl", "acl") and owner.head.i in words:
+            if preposition in PARTNER_PREPOSITIONS and owner.dep_ in ("relcl", "acl") and owner.head.i in words:
                 return owner.head.i, None, False  # "the deal signed between A and B"
             # The verb the phrase belongs to: "signed with", or through its object: "bought
             # frigates from South Korea", "concluded the Falepili Union with Tuvalu".
             verb = owner if owner.pos_ in ("VERB", "AUX") else _verb_of_object(owner)
-            if preposition in _PARTNER_PREPOSITIONS:
+            if preposition in PARTNER_PREPOSITIONS:
                 if verb is not None:
                     if not _agrees(verb, words):
                         return None
@@ -401,7 +286,7 @@ def _role(token: Token, words: set[int]) -> Role | None:
                     # "signed by Japan": the one who signs.
                     return (held[0], None, False) if len(held) == 1 else (None, verb.i, head.dep_ == "agent")
                 if owner.lower_ in _NEGOTIATING:  # "talks between Japan and the UK"
-                    above = _verb_of(owner)
+                    above = verb_of(owner)
                     return None, above.i if above is not None else None, False
                 return None
             if preposition in _HOSTING_PREPOSITIONS and verb is not None and _under_agreement([owner, verb], words):
@@ -437,7 +322,7 @@ def _access_of(owner: Token, preposition: str, words: set[int]) -> int | None:
     Philippines", "access to Philippine bases", "access within Poland"."""
     if preposition in _HOSTING_PREPOSITIONS and owner.i in words and reads_as(owner) == ACCESS:
         return owner.i
-    if owner.lower_ in _FACILITIES and owner.head.lower_ == "to" and owner.head.head.i in words:
+    if owner.lower_ in FACILITIES and owner.head.lower_ == "to" and owner.head.head.i in words:
         access = owner.head.head
         return access.i if reads_as(access) == ACCESS else None
     return None
@@ -466,7 +351,7 @@ def _trades(verb: Token, preposition: str) -> bool:
     """Whether the preposition names the verb's other party: "sold jets to Poland", "agreed
     sales of the jet to Greece", "bought frigates from South Korea"."""
     objects = [c for c in verb.children if c.dep_ == "dobj"]
-    return any((preposition, _stem(t)) in _TRADING for t in [verb, *objects])
+    return any((preposition, stem_of(t)) in _TRADING for t in [verb, *objects])
 
 
 def _verb_of_object(noun: Token) -> Token | None:
@@ -507,11 +392,6 @@ def _misread_subject(token: Token, words: set[int]) -> Token | None:
     return verb if not _has_subject(verb) and _agrees(verb, words) else None
 
 
-def _stem(token: Token) -> str:
-    word = reads_as(token)
-    return next(iter(stems(word)), word)
-
-
 def _agrees(verb: Token, words: set[int]) -> bool:
     """Whether a clause's subject and object are parties: its verb agrees something, or an
     agreement word hangs from it or from a clause that shares its subject ("agreed to sign a
@@ -522,13 +402,13 @@ def _agrees(verb: Token, words: set[int]) -> bool:
     verbs = [verb, *(c for c in verb.children if c.pos_ in ("VERB", "AUX") and _shares_subject(c))]
     if verb.dep_ == "conj" and _shares_subject(verb):
         verbs.append(verb.head)  # "ratified by Japan's Diet and concurred in by the Philippine Senate"
-    if any(_stem(v) in _AGREEING for v in verbs):
+    if any(stem_of(v) in _AGREEING for v in verbs):
         return True
     reached = {v.i for v in verbs}
     for i in words:
         word = verb.doc[i]
-        holder = word if word.pos_ in ("VERB", "AUX") else _verb_of(word)
-        if holder is None or _stem(holder) in _REACTING:
+        holder = word if word.pos_ in ("VERB", "AUX") else verb_of(word)
+        if holder is None or stem_of(holder) in _REACTING:
             continue
         if ({holder.i} | _above(holder)) & reached:
             return True
@@ -555,39 +435,7 @@ def _shares_subject(verb: Token) -> bool:
     return verb.dep_ in ("conj", "ccomp", "advcl") and (pronoun or not _has_subject(verb))
 
 
-def same_clause(word: Token, other: Token) -> bool:
-    """Whether two words hang from the same verb ("evolving our partnership to a Comprehensive
-    Strategic Partnership", not "signed a partnership agreement and concluded talks to join ...")."""
-    verbs = [_verb_of(word), _verb_of(other)]
-    return len({v.i if v is not None else None for v in verbs}) == 1
-
-
-def _verb_of(token: Token) -> Token | None:
-    """The nearest verb above the token."""
-    return next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
-
-
 def _holds(verb: Token, word: Token) -> bool:
     """Whether the agreement word hangs from the verb, with no other verb between them."""
-    above = _verb_of(word)
+    above = verb_of(word)
     return above is not None and above.i == verb.i
-
-
-def phrase(word: Token) -> list[Token]:
-    """The words that speak of one agreement word: its own phrase (without another agreement
-    joined to it: "an agreement with A and a pact with B") and the words up to its verb, with
-    that verb's auxiliaries ("has opened talks on deals with ..."); for a dealing verb, its clause."""
-    own = {t.i for t in word.subtree}
-    # A verb's clause without the clauses hanging from it; a noun's phrase without the agreement
-    # joined to it.
-    apart = ("conj", "advcl", "ccomp", "relcl", "parataxis") if word.pos_ in ("VERB", "AUX") else ("conj",)
-    for child in word.children:
-        if child.dep_ in apart:
-            own -= {t.i for t in child.subtree}
-    path = []
-    for ancestor in word.ancestors:
-        path.append(ancestor)
-        if ancestor.pos_ in ("VERB", "AUX"):
-            path.extend(c for c in ancestor.children if c.dep_ in ("aux", "auxpass", "neg"))
-            break
-    return sorted([word.doc[i] for i in own] + path, key=lambda t: t.i)

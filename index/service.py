@@ -10,12 +10,12 @@ import logging
 import threading
 from pathlib import Path
 
+from index.agreement_reader import complete_memberships
 from index.agreements import (
     Agreement,
     AgreementMention,
     AgreementsAnswer,
     agreements_of,
-    complete_memberships,
     countries_in,
     summarise,
     timeline,

@@ -7,19 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index.agreements import (
-    Agreement,
-    AgreementMention,
-    Status,
-    agreements_of,
-    apply_corrections,
-    complete_memberships,
-    extract,
-    load_corrections,
-    status_of,
-    summarise,
-    timeline,
-)
+from index.agreement_corrections import apply_corrections, load_corrections
+from index.agreement_reader import complete_memberships, extract, status_of
+from index.agreements import Agreement, AgreementMention, Status, agreements_of, summarise, timeline
 from index.articles import ArticleInfo
 from index.build import build_index
 from index.glossary import Expander, load_glossary

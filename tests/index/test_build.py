@@ -326,7 +326,7 @@ def test_a_service_update_reuses_what_it_serves_and_matches_a_build_from_scratch
     service.rebuild(False)
     (knowledge / "canada-japan.md").write_text(NEW_ARTICLE, encoding="utf-8")
     read: list[str] = []
-    from index.agreements import extract
+    from index.agreement_reader import extract
 
     def counted_extract(entry: ArticleInfo, *rest: Any) -> list[AgreementMention]:
         read.append(entry.id)
