@@ -156,3 +156,70 @@ def test_graph_reads_every_kind_of_import(tmp_path: Path) -> None:
     assert graph["bot.b"] == {"bot.c"}
     assert graph["bot.d"] == {"bot.b"}
     assert circles(graph) == [["bot.a", "bot.b", "bot.c", "bot.a"]]
+
+
+# The layers of `index`, lowest first: a module may import its own layer and the ones below it
+# (each package's docstring says the same). The modules directly in `index` are the foundation,
+# except the service, which sits on answering; the training modules of `index.models` sit beside
+# the service, as they train and score what it serves.
+TRAINING = ("index.models.pairs", "index.models.train", "index.models.workflow")
+LAYERS = (
+    "foundation",
+    "index.models",
+    "index.ingest",
+    "index.pacts",
+    "index.storage",
+    "index.answering",
+    "service",
+    "index.web",
+)
+
+
+def layer_of(module: str) -> str:
+    if module == "index.service" or module in TRAINING:
+        return "service"
+    package = ".".join(module.split(".")[:2])
+    return package if package in LAYERS else "foundation"
+
+
+def layering_breaches(graph: Graph) -> list[str]:
+    breaches = []
+    for module, targets in sorted(graph.items()):
+        if not module.startswith("index"):
+            continue
+        for target in sorted(targets):
+            if target.startswith("bot"):
+                breaches.append(f"{module} imports {target}: index does not know the bot")
+            elif target.startswith("index") and LAYERS.index(layer_of(target)) > LAYERS.index(layer_of(module)):
+                breaches.append(f"{module} ({layer_of(module)}) imports {target} ({layer_of(target)})")
+    return breaches
+
+
+def test_index_packages_import_only_the_layers_below_them() -> None:
+    breaches = layering_breaches(import_graph())
+    assert not breaches, "\n".join(breaches)
+
+
+def test_index_never_imports_discord() -> None:
+    found = [
+        f"{module} imports {name}"
+        for module, path in module_files().items()
+        if module.startswith("index")
+        for name in sorted(imported_names(module, path))
+        if name.split(".")[0] == "discord"
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_layering_names_the_breach() -> None:
+    graph: Graph = {
+        "index.text": set(),
+        "index.ingest.articles": {"index.text", "index.answering.answer"},
+        "index.answering.answer": {"index.ingest.articles", "index.service"},
+        "index.service": {"index.answering.answer", "bot.cli"},
+    }
+    assert layering_breaches(graph) == [
+        "index.answering.answer (index.answering) imports index.service (service)",
+        "index.ingest.articles (index.ingest) imports index.answering.answer (index.answering)",
+        "index.service imports bot.cli: index does not know the bot",
+    ]

@@ -15,10 +15,10 @@ import typer
 
 from bot.cli import alerts, evaluation, feeds, pacts, serving
 from bot.cli.common import CliError
-from index.articles import ArticleError
-from index.evaluate import EvalError
+from index.answering.evaluate import EvalError
 from index.glossary import GlossaryError
-from index.store import StoreError
+from index.ingest.articles import ArticleError
+from index.storage.store import StoreError
 
 app = typer.Typer(
     help="Pactbot: answers questions about defence pacts by quoting news articles, with citations.",

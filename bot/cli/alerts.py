@@ -11,14 +11,14 @@ import typer
 
 from bot.cli.common import CliError, read_settings
 from bot.settings import Settings
-from index.countries import UnknownCountryError
+from index.pacts.countries import UnknownCountryError
 
 alerts_app = typer.Typer(help="Pact alerts: which Discord channels the bot posts pact events in.")
 
 
 @contextlib.contextmanager
 def _alert_errors() -> Iterator[None]:
-    from index.pact_alerts import AlertError
+    from index.pacts.pact_alerts import AlertError
     from index.statefile import StateFileError
 
     try:
@@ -47,7 +47,7 @@ def alerts_add(
     channel: Annotated[int | None, typer.Option("--channel", help=_CHANNEL_HELP)] = None,
 ) -> None:
     """Post the pact events about a country or an agreement (or both) in a channel, from now on."""
-    from index.pact_alerts import AlertBook, country_code
+    from index.pacts.pact_alerts import AlertBook, country_code
 
     settings = read_settings()
     with _alert_errors():
@@ -64,7 +64,7 @@ def alerts_remove(
     channel: Annotated[int | None, typer.Option("--channel", help=_CHANNEL_HELP)] = None,
 ) -> None:
     """Stop posting the pact events about a country or an agreement in a channel."""
-    from index.pact_alerts import AlertBook, country_code
+    from index.pacts.pact_alerts import AlertBook, country_code
 
     settings = read_settings()
     with _alert_errors():
@@ -75,7 +75,7 @@ def alerts_remove(
 @alerts_app.command("list")
 def alerts_list(as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one per alert.")] = False) -> None:
     """Every channel's pact alerts, with any that are paused and why."""
-    from index.pact_alerts import AlertBook
+    from index.pacts.pact_alerts import AlertBook
 
     with _alert_errors():
         subs = AlertBook(read_settings().data_dir).subscriptions()

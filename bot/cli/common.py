@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from bot.settings import Settings, configure_logging
 from index.service import SearchService
-from index.store import current_name
+from index.storage.store import current_name
 
 
 class CliError(Exception):
@@ -42,7 +42,7 @@ def open_service(
         raise CliError(f"knowledge directory {knowledge} does not exist (set PACTBOT_KNOWLEDGE_DIR)")
     if need_index and current_name(data) is None:
         raise CliError(f"no index in {data}; build it with `pactbot index`")
-    from index.encoders import embedder_for  # reads the model's configuration; loads it on first use
+    from index.models.encoders import embedder_for  # reads the model's configuration; loads it on first use
     from index.models.reranker import reranker_for
 
     trained = settings.models == "trained"

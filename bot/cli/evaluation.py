@@ -15,10 +15,8 @@ from pydantic import BaseModel
 
 from bot.cli.common import CliError, open_service, read_settings
 from bot.settings import Settings
-from index.answer import answer_gathered
-from index.countries import resolve
-from index.embedder import Embedder
-from index.evaluate import (
+from index.answering.answer import answer_gathered
+from index.answering.evaluate import (
     CountryReport,
     EvalReport,
     QuestionResult,
@@ -28,11 +26,13 @@ from index.evaluate import (
     result_of,
     score_countries,
 )
-from index.fit import Example, fit, gathered_examples
-from index.fit import cross_validate as cross_validate_by_event
+from index.answering.fit import Example, fit, gathered_examples
+from index.answering.fit import cross_validate as cross_validate_by_event
+from index.answering.ranker import MODEL_FILE, load_ranker
 from index.models.adapters import ARTEFACT_DIR
+from index.models.embedder import Embedder
 from index.models.reranker import Reranker
-from index.ranker import MODEL_FILE, load_ranker
+from index.pacts.countries import resolve
 from index.service import SearchService
 from index.text import counted
 
@@ -83,7 +83,7 @@ def _corpus_index(
 
 def _examples(settings: Settings, files: list[Path]) -> contextlib.AbstractContextManager[list[Example]]:
     """The questions of `files` with their candidates, one fresh index per corpus."""
-    from index.encoders import embedder_for
+    from index.models.encoders import embedder_for
     from index.models.reranker import reranker_for
 
     trained = settings.models == "trained"
@@ -134,7 +134,7 @@ def eval_countries_command(
     """Score country lookups against the files' country cases: partners found (recall), parties
     right (precision over the partners a case lists or rules out), and whether every agreement
     shown is cited. Each file's corpus is indexed afresh in a temporary folder."""
-    from index.encoders import embedder_for
+    from index.models.encoders import embedder_for
 
     settings = read_settings()
     embedder = embedder_for(settings.encoder, settings.data_dir, settings.models == "trained")
@@ -178,7 +178,7 @@ def eval_dates_command(
 ) -> None:
     """Score date resolution against labelled mentions in real texts: right, a wrong date shown,
     or a date withheld where one was right. Needs the articles the files point at."""
-    from index.date_eval import Outcome, evaluate_file
+    from index.answering.date_eval import Outcome, evaluate_file
 
     reports = {str(file): evaluate_file(file) for file in files}
     if as_json:
@@ -258,8 +258,8 @@ def train_command(
     bundled MiniLM; CPU, seeded) and write them to index/models/; refit the ranker after with
     `pactbot fit`. --cross-validate N and --held-out score the recipe instead, against the stock
     MiniLM, writing nothing. Needs the `train` extra."""
-    from index.encoders import embedder_for
     from index.models import workflow
+    from index.models.encoders import embedder_for
     from index.models.train import Recipe
 
     try:

@@ -15,7 +15,7 @@ feeds_app = typer.Typer(help="Follow news feeds (RSS, Atom): new items are fetch
 
 @contextlib.contextmanager
 def _feed_errors() -> Iterator[None]:
-    from index.feeds import FeedError
+    from index.web.feeds import FeedError
 
     try:
         yield
@@ -31,7 +31,7 @@ def feeds_add(
     ] = None,
 ) -> None:
     """Follow a feed: it is checked now, and its newest few items are taken at the next poll."""
-    from index.feeds import FeedBook
+    from index.web.feeds import FeedBook
 
     settings = read_settings()
     with _feed_errors():
@@ -42,7 +42,7 @@ def feeds_add(
 @feeds_app.command("remove")
 def feeds_remove(url: Annotated[str, typer.Argument(help="The feed's link, as `feeds list` shows it.")]) -> None:
     """Stop following a feed (the articles it brought stay indexed)."""
-    from index.feeds import FeedBook
+    from index.web.feeds import FeedBook
 
     with _feed_errors():
         feed = FeedBook(read_settings().data_dir).remove(url)
@@ -52,7 +52,7 @@ def feeds_remove(url: Annotated[str, typer.Argument(help="The feed's link, as `f
 @feeds_app.command("list")
 def feeds_list(as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one per feed.")] = False) -> None:
     """The feeds followed, with when each was last polled and how it is doing."""
-    from index.feeds import FeedBook
+    from index.web.feeds import FeedBook
 
     with _feed_errors():
         feeds = FeedBook(read_settings().data_dir).feeds()
@@ -71,7 +71,7 @@ def feeds_poll(
 ) -> None:
     """Poll the followed feeds once now and add their new items (for cron, and tests). Exits 1 if
     a feed failed."""
-    from index.feeds import FeedBook, PollReport, poll_feeds
+    from index.web.feeds import FeedBook, PollReport, poll_feeds
 
     settings = read_settings()
     service = open_service(settings)

@@ -11,7 +11,7 @@ import typer
 
 from bot.cli.common import CliError, open_service, read_settings
 from bot.render import render_agreements
-from index.countries import UnknownCountryError, name_of, resolve
+from index.pacts.countries import UnknownCountryError, name_of, resolve
 from index.text import counted
 
 # Registered on the `pactbot` app by bot/cli/__init__.py.
@@ -75,7 +75,7 @@ def events_command(
     changes, dates given), newest first, each with its quote and source."""
     import datetime as dt
 
-    from index.pact_events import load_events, newest_first, select
+    from index.pacts.pact_events import load_events, newest_first, select
     from index.statefile import StateFileError
 
     settings = read_settings()

@@ -12,10 +12,10 @@ from bot.cli.common import CliError, open_service, read_settings
 from bot.console import chat as console_chat
 from bot.render import render_explanation, render_plain
 from bot.settings import Settings
-from index.answer import Explanation
-from index.build import BuildReport
+from index.answering.answer import Explanation
 from index.service import SearchService
-from index.store import load_current
+from index.storage.build import BuildReport
+from index.storage.store import load_current
 from index.text import counted
 
 # Registered on the `pactbot` app by bot/cli/__init__.py.
@@ -122,7 +122,7 @@ def _questions(arguments: list[str]) -> list[str]:
 def add_command(urls: Annotated[list[str], typer.Argument(help="Links to news articles (http or https).")]) -> None:
     """Add articles by their links: fetch each page, extract its article, save it in the knowledge
     folder and index it. Exits 1 if any link was refused (each refusal is one line)."""
-    from index.links import LinkError, add_link
+    from index.web.links import LinkError, add_link
 
     settings = read_settings()
     service = open_service(settings)
