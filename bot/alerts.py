@@ -1,9 +1,9 @@
 """Pact alerts on Discord: moderators subscribe channels (/alerts add, remove, list), the bot posts
 each recorded pact event once to each channel that wants it, and anyone can read /digest.
 
-Events are recorded by whichever process updates the index (index/pact_events.py); the bot looks
+Events are recorded by whichever process updates the index (index/pacts/pact_events.py); the bot looks
 for new ones every PACTBOT_RELOAD_SECONDS (two file stats when nothing changed), claims them in
-the posted log (index/pact_alerts.py) and sends them, paced to Discord's per-channel rate.
+the posted log (index/pacts/pact_alerts.py) and sends them, paced to Discord's per-channel rate.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from bot.errors import UserError
 from bot.moderation import REPORT_LIMIT, moderators_only
 from bot.pacts import country_choices
 from bot.questions import Pager
-from index.countries import UnknownCountryError
 from index.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
-from index.pact_alerts import AgreementNames, AlertBook, AlertError, country_code
-from index.pact_events import PactEvent, events_book, load_events, select
+from index.pacts.countries import UnknownCountryError
+from index.pacts.pact_alerts import AgreementNames, AlertBook, AlertError, country_code
+from index.pacts.pact_events import PactEvent, events_book, load_events, select
 from index.statefile import StateFileError
 from index.text import counted
 

@@ -19,8 +19,8 @@ from bot.errors import reply_error
 from bot.feedback import FeedbackStore, FeedbackView
 from bot.settings import Settings
 from bot.sync import sync_if_changed
-from index.answer import Answer
-from index.countries import resolve
+from index.answering.answer import Answer
+from index.pacts.countries import resolve
 from index.service import SearchService
 from index.text import counted
 
@@ -50,7 +50,7 @@ class PactBot(discord.Client):
         self.feedback = FeedbackStore(settings.data_dir)
         self.cooldowns = UserCooldowns(settings.cooldown_seconds)
         self.reindexing = asyncio.Lock()
-        # Questions asked at once share the model's next call (index/batching.py), so they get
+        # Questions asked at once share the model's next call (index/models/batching.py), so they get
         # threads of their own: the default pool's six would let at most six share one.
         self._askers = ThreadPoolExecutor(max_workers=ASKERS, thread_name_prefix="pactbot-ask")
         self.synced: bool | None = None  # whether this start registered the slash commands

@@ -12,7 +12,7 @@ from discord import app_commands
 
 from bot.feedback import FeedbackStore
 from bot.settings import Settings
-from index.answer import Answer
+from index.answering.answer import Answer
 from index.service import SearchService
 
 

@@ -13,9 +13,10 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.render import source_line
-from index.answer import Answer
+from index.answering.answer import Answer
 from index.citation import Citation, quoted
-from index.store import ArticleEntry, Manifest
+from index.ingest.articles import ArticleEntry
+from index.storage.store import Manifest
 from index.text import clip
 
 # Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).

@@ -17,7 +17,7 @@ from typing import Literal
 import discord
 from pydantic import BaseModel
 
-from index.answer import Answer
+from index.answering.answer import Answer
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Moderator commands to follow news feeds (/feeds add, remove, list), and the bot's poll loop
-that posts each poll's report. The feeds themselves live in the retrieval layer (index/feeds.py);
+that posts each poll's report. The feeds themselves live in the retrieval layer (index/web/feeds.py);
 this module only turns commands into calls and reports into messages."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from discord import app_commands
 from bot.context import bot_of
 from bot.errors import UserError
 from bot.moderation import REPORT_LIMIT, moderators_only
-from index.feeds import FeedBook, FeedError, PollReport, poll_feeds
+from index.web.feeds import FeedBook, FeedError, PollReport, poll_feeds
 
 if TYPE_CHECKING:
     from bot.client import PactBot

@@ -16,12 +16,12 @@ from discord import app_commands
 
 from bot.context import bot_of
 from bot.errors import NotModeratorError, UserError
-from index.articles import ARTICLE_SUFFIXES, ArticleError, parse_article
-from index.build import BuildReport
 from index.files import write_atomically
-from index.links import LinkError, add_link
-from index.store import BuildInProgressError
+from index.ingest.articles import ARTICLE_SUFFIXES, ArticleError, parse_article
+from index.storage.build import BuildReport
+from index.storage.store import BuildInProgressError
 from index.text import counted
+from index.web.links import LinkError, add_link
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ async def ingest(
 
 
 async def _ingest_link(interaction: discord.Interaction, url: str) -> None:
-    """Fetch, extract and index the article at `url` (index/links.py), off the event loop."""
+    """Fetch, extract and index the article at `url` (index/web/links.py), off the event loop."""
     bot = bot_of(interaction)
     if bot.reindexing.locked():
         raise UserError("A reindex is already running; wait for it to finish.")

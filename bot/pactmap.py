@@ -67,7 +67,7 @@ from bot.pactmap_layout import (
     separate,
     star_layout,
 )
-from index.agreements import Agreement, status_label
+from index.pacts.agreements import Agreement, status_label
 
 WIDTH_IN = 10.0
 HEIGHT_IN = 7.5

@@ -20,7 +20,7 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from index.agreements import STATUSES, Agreement, Status, status_label
+from index.pacts.agreements import STATUSES, Agreement, Status, status_label
 
 Edge = tuple[str, str, Agreement]
 

@@ -15,9 +15,9 @@ from bot.context import bot_of
 from bot.embeds import ANSWER_COLOUR, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT
 from bot.errors import UserError
 from bot.render import source_line
-from index.agreements import Agreement, AgreementsAnswer, TimelineEntry, partner_names, status_label
 from index.citation import Citation, quoted
-from index.countries import UnknownCountryError, name_of, resolve
+from index.pacts.agreements import Agreement, AgreementsAnswer, TimelineEntry, partner_names, status_label
+from index.pacts.countries import UnknownCountryError, name_of, resolve
 from index.text import clip, counted
 
 T = TypeVar("T")

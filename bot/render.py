@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from index.agreements import AgreementsAnswer, partner_names, status_label
-from index.answer import Answer, Explanation
+from index.answering.answer import Answer, Explanation
 from index.citation import Citation, quoted
+from index.pacts.agreements import AgreementsAnswer, partner_names, status_label
 
 
 def source_text(c: Citation) -> str:
@@ -65,7 +65,7 @@ def render_explanation(explanation: Explanation) -> str:
         lines.append("Names no article contains: " + ", ".join(explanation.unknown_names))
     lines.append("Thresholds: " + ", ".join(f"{k} {v}" for k, v in explanation.thresholds.items()))
     lines.append("Abstention read: " + ", ".join(f"{k} {v}" for k, v in explanation.question_features.items()))
-    lines += ["", "Candidates, best first by the fitted ranker (index/ranker.json):"]
+    lines += ["", "Candidates, best first by the fitted ranker (index/answering/ranker.json):"]
     for c in explanation.candidates:
         mark = "*" if c.quoted else " "
         lines.append(f"{mark} {c.score:7.3f}  {c.article_id} ¶{c.paragraph} s{c.sentence}: {c.text}")

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from index.embedder import Encoder
-from index.fetch import FetchLimits
+from index.models.encoders import Encoder
+from index.web.fetch import FetchLimits
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -38,12 +38,12 @@ class Settings(BaseSettings):
     # The trained reranker on top (index/models/reranker.py): off, as cross-validation by event
     # found it no better than the fine-tuned encoder at ranking (docs/models.md).
     reranker: bool = False
-    # Adding articles by link (index/fetch.py): the download cap, the whole fetch's deadline, and
+    # Adding articles by link (index/web/fetch.py): the download cap, the whole fetch's deadline, and
     # whether links to loopback and private addresses may be fetched (tests and closed networks only).
     max_download_bytes: int = Field(default=5_000_000, gt=0)
     fetch_timeout_seconds: float = Field(default=30.0, gt=0)
     allow_private_urls: bool = False
-    # Following feeds (index/feeds.py): how often the bot polls them, and where reports go for a
+    # Following feeds (index/web/feeds.py): how often the bot polls them, and where reports go for a
     # feed followed without a channel of its own.
     feed_interval_minutes: float = Field(default=30.0, gt=0)
     log_channel_id: int | None = None

@@ -10,28 +10,28 @@ import logging
 import threading
 from pathlib import Path
 
-from index.agreements import (
+from index.answering.answer import Answer, Explanation, answer_question, explain_question
+from index.answering.candidates import HybridSearcher
+from index.answering.ranker import Ranker, load_ranker
+from index.glossary import GLOSSARY_FILE, Expander, load_glossary
+from index.ingest.articles import DEFAULT_MAX_BYTES
+from index.models.batching import BatchingEncoder
+from index.models.embedder import Embedder
+from index.models.reranker import Reranker
+from index.pacts.agreement_reader import complete_memberships
+from index.pacts.agreements import (
     Agreement,
     AgreementMention,
     AgreementsAnswer,
     agreements_of,
-    complete_memberships,
     countries_in,
     summarise,
     timeline,
 )
-from index.answer import Answer, Explanation, answer_question, explain_question
-from index.articles import DEFAULT_MAX_BYTES
-from index.batching import BatchingEncoder
-from index.build import BuildReport, update_index
-from index.candidates import HybridSearcher
-from index.countries import Country, country, resolve
-from index.embedder import Embedder
-from index.glossary import GLOSSARY_FILE, Expander, load_glossary
-from index.memory import return_freed_memory
-from index.models.reranker import Reranker
-from index.ranker import Ranker, load_ranker
-from index.store import IndexData, StoreError, current_name, load_current
+from index.pacts.countries import Country, country, resolve
+from index.storage.build import BuildReport, update_index
+from index.storage.memory import return_freed_memory
+from index.storage.store import IndexData, StoreError, current_name, load_current
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +52,11 @@ class SearchService:
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self.reranker = reranker  # reads question and candidate together (index/models/reranker.py)
-        self.ranker = ranker or load_ranker()  # index/ranker.json unless given (tests give their own)
+        self.ranker = ranker or load_ranker()  # index/answering/ranker.json unless given (tests give their own)
         self.data_dir = data_dir
         self.embedder = embedder
         self.max_article_bytes = max_article_bytes
-        # Questions asked at the same time share the model's next call (index/batching.py).
+        # Questions asked at the same time share the model's next call (index/models/batching.py).
         self._questions = BatchingEncoder(embedder)
         self._searcher: HybridSearcher | None = None
         self._reload_lock = threading.Lock()
@@ -84,7 +84,7 @@ class SearchService:
         """Serve the current version if one was published since this service last looked (by
         `pactbot index` or another bot process): True when it did. Cheap when nothing changed
         (one small file read), so it can run every few seconds. Versions are immutable and only
-        named in CURRENT once complete (index/store.py), so a half-written one is never read;
+        named in CURRENT once complete (index/storage/store.py), so a half-written one is never read;
         one that fails its checksums raises, and the version being served stays."""
         name = current_name(self.data_dir)
         if name is None or name == self._seen or self._searcher is None:

@@ -1,6 +1,6 @@
 """A small JSON state file in the data folder that several processes share (the bot, `pactbot`
 commands, a second bot process): read freely, changed only as a read-modify-write under a file
-lock and saved atomically, as `feeds.json` is (index/feeds.py)."""
+lock and saved atomically, as `feeds.json` is (index/web/feeds.py)."""
 
 from __future__ import annotations
 

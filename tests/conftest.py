@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedder import Embedder
+from index.models.embedder import Embedder
 from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def real_embedder(export_dir: Path) -> Embedder:
     """Pactbot's encoder (the bundled all-MiniLM-L6-v2 with the shipped adapter) as the bot
     serves it, through ONNX Runtime."""
     from index.models.adapters import artefact_path, read_adapter
-    from index.onnx_embedder import OnnxEmbedder
+    from index.models.onnx_embedder import OnnxEmbedder
 
     return OnnxEmbedder(export_dir, adapter=read_adapter(artefact_path("encoder")))
 
@@ -58,8 +58,8 @@ def real_embedder(export_dir: Path) -> Embedder:
 @pytest.fixture(scope="session")
 def reference_embedder() -> Embedder:
     """The same model through PyTorch and sentence-transformers: the reference."""
-    from index.embedder import MiniLMEmbedder
     from index.models.adapters import artefact_path, read_adapter
+    from index.models.torch_embedder import MiniLMEmbedder
 
     return MiniLMEmbedder(read_adapter(artefact_path("encoder")))
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.embedder import ProgressCallback, Vectors
-from index.features import SENTENCE_FEATURES
-from index.ranker import QUESTION_FEATURES, LinearModel, Ranker
+from index.answering.features import SENTENCE_FEATURES
+from index.answering.ranker import QUESTION_FEATURES, LinearModel, Ranker
+from index.models.embedder import ProgressCallback, Vectors
 from index.text import stems
 
 

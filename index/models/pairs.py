@@ -3,7 +3,7 @@ that answers it and sentences that do not, and the event it is about.
 
 Negatives come from two places: the other sentences of the answering article (what the encoder
 must tell apart, "the right sentence of the right article"), and the candidates the answering
-path really gives (index/answer.py's `gather`), ranked by the fitted ranker: what the reranker
+path really gives (index/answering/answer.py's `gather`), ranked by the fitted ranker: what the reranker
 will see when it serves.
 """
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.answer import rank
-from index.fit import Example
-from index.ranker import Ranker
+from index.answering.answer import rank
+from index.answering.fit import Example
+from index.answering.ranker import Ranker
 
 
 @dataclass(frozen=True)

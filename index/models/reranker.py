@@ -22,10 +22,10 @@ import numpy as np
 import numpy.typing as npt
 from filelock import FileLock
 
-from index.embedder import ModelFolder, bundled_model
 from index.files import file_sha256
 from index.models.adapters import Adapter, apply_adapter
-from index.onnx_embedder import INPUTS, OPSET, ExportRecord, export_problem, padded_feed, record_path
+from index.models.embedder import ModelFolder, bundled_model
+from index.models.onnx_embedder import INPUTS, OPSET, ExportRecord, export_problem, padded_feed, record_path
 
 if TYPE_CHECKING:
     import onnxruntime

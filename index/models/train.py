@@ -26,8 +26,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
-from index.embedder import bundled_model
 from index.models.adapters import LORA_A, LORA_B, Kind
+from index.models.embedder import bundled_model
 from index.models.pairs import Item
 
 log = logging.getLogger(__name__)

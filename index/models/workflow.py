@@ -20,15 +20,23 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.answer import answer_gathered
-from index.embedder import Embedder
-from index.evaluate import EvalReport, EvalSet, QuestionResult, corpus_files, gather_corpus, report_of, result_of
-from index.fit import Example, examples_of, fit
+from index.answering.answer import answer_gathered
+from index.answering.evaluate import (
+    EvalReport,
+    EvalSet,
+    QuestionResult,
+    corpus_files,
+    gather_corpus,
+    report_of,
+    result_of,
+)
+from index.answering.fit import Example, examples_of, fit
+from index.answering.ranker import Ranker
 from index.models.adapters import artefact_path, read_adapter
+from index.models.embedder import Embedder
 from index.models.pairs import Item, event_folds, items_of
 from index.models.reranker import OnnxReranker, Reranker
 from index.models.train import Progress, Recipe, save_adapter, train_encoder, train_reranker
-from index.ranker import Ranker
 from index.service import SearchService
 
 log = logging.getLogger(__name__)
@@ -107,7 +115,7 @@ def train_artefacts(
 def trained_models(folder: Path, export_dir: Path, threads: int = 2) -> tuple[Embedder, Reranker]:
     """The ONNX encoder and reranker of the artefacts in `folder` (exported into `export_dir`);
     the reranker on `threads` threads a call."""
-    from index.onnx_embedder import OnnxEmbedder
+    from index.models.onnx_embedder import OnnxEmbedder
 
     encoder = OnnxEmbedder(export_dir, adapter=read_adapter(folder / "encoder.safetensors"))
     return encoder, OnnxReranker(export_dir, read_adapter(folder / "reranker.safetensors"), threads=threads)

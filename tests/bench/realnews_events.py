@@ -12,8 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from index.articles import parse_article
-from index.pact_events import PactEvent, load_events
+from index.ingest.articles import parse_article
+from index.pacts.pact_events import PactEvent, load_events
 from index.service import SearchService
 from tests.conftest import KNOWLEDGE
 from tests.fakes import HashEmbedder

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedder import Embedder
+from index.models.embedder import Embedder
 from index.service import SearchService
 from tests.conftest import FIXTURE_ARTICLES, SHIPPED
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.alert_render import batch_messages, digest_pages, event_embed
 from bot.embeds import CONTENT_LIMIT, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
-from index.pact_events import PactEvent, event_id
+from index.pacts.pact_events import PactEvent, event_id
 from tests.index.test_pact_events import event
 
 

@@ -16,10 +16,10 @@ from bot import alerts
 from bot.client import PactBot
 from bot.feeds import poll_once
 from bot.settings import Settings
-from index.feeds import FeedBook
-from index.pact_alerts import AlertBook
-from index.pact_events import load_events
+from index.pacts.pact_alerts import AlertBook
+from index.pacts.pact_events import load_events
 from index.service import SearchService
+from index.web.feeds import FeedBook
 from tests.bot.alert_support import GERMANY_SIGNED, GERMANY_TALKS, INDIA_TALKS, AlertFeed, article_file
 from tests.bot.discord_support import settings_for
 from tests.bot.fake_discord import FakeDiscord, StoredMessage, run_client, short_retry_sleeps

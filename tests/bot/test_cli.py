@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from bot.cli import main
-from index.ranker import load_ranker
+from index.answering.ranker import load_ranker
 from tests.conftest import ROOT, SEED
 from tests.fakes import HashEmbedder
 from tests.web_server import FEEDS, serve, story
@@ -29,7 +29,7 @@ def env(knowledge: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("PACTBOT_KNOWLEDGE_DIR", str(knowledge))
     monkeypatch.setenv("PACTBOT_DATA_DIR", str(data_dir))
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    monkeypatch.setattr("index.embedder.embedder_for", lambda encoder, data_dir, trained=True: HashEmbedder())
+    monkeypatch.setattr("index.models.encoders.embedder_for", lambda encoder, data_dir, trained=True: HashEmbedder())
     monkeypatch.setattr("index.models.reranker.reranker_for", lambda encoder, data_dir, trained=True: None)
     return knowledge
 
@@ -464,8 +464,8 @@ def test_lookups_and_an_index_with_nothing_to_do_never_load_the_model(
     tmp_path: Path,
     fake_embedder: HashEmbedder,
 ) -> None:
-    from index.embedder import embedder_for
-    from index.onnx_embedder import OnnxEmbedder
+    from index.models.encoders import embedder_for
+    from index.models.onnx_embedder import OnnxEmbedder
     from index.service import SearchService
 
     real = embedder_for("onnx", data_dir)  # Pactbot's encoder, as the CLI serves it

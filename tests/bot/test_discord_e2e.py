@@ -20,9 +20,9 @@ from bot.client import PactBot
 from bot.feeds import poll_once
 from bot.runner import make_client
 from bot.settings import Settings
-from index.embedder import Embedder
+from index.models.embedder import Embedder
 from index.service import SearchService
-from index.store import load_current
+from index.storage.store import load_current
 from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import (
     CALLBACK_DEFERRED_CHANNEL_MESSAGE,

@@ -20,8 +20,8 @@ import pytest
 from discord import app_commands
 
 from bot.client import PactBot
-from index.answer import Answer
-from index.embedder import Embedder
+from index.answering.answer import Answer
+from index.models.embedder import Embedder
 from index.service import SearchService
 from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import (

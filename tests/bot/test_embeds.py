@@ -5,9 +5,10 @@ import datetime as dt
 import discord
 
 from bot.embeds import DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, TITLE_LIMIT, answer_embed, sources_pages
-from index.answer import Answer
+from index.answering.answer import Answer
 from index.citation import Citation
-from index.store import ArticleEntry, Manifest
+from index.ingest.articles import ArticleEntry
+from index.storage.store import Manifest
 
 
 def citation(n: int, quote: str, source: str | None = "https://example.org/a") -> Citation:
@@ -94,8 +95,8 @@ def test_sources_are_paginated_newest_first() -> None:
 
 def test_agreement_embeds_use_the_one_status_vocabulary_and_date_steps_by_the_event() -> None:
     from bot.pacts import agreements_embed
-    from index.agreements import Agreement, AgreementsAnswer, TimelineEntry
-    from index.countries import resolve
+    from index.pacts.agreements import Agreement, AgreementsAnswer, TimelineEntry
+    from index.pacts.countries import resolve
 
     said = citation(1, "Japan signed a similar deal with the UK in 2023.")
     vague = citation(2, "Japan and the UK discussed their partnership.")

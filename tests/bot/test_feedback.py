@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from bot.feedback import FeedbackStore
-from index.answer import Answer
+from index.answering.answer import Answer
 from index.citation import Citation
 
 

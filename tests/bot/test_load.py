@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import PactBot
-from index.embedder import Embedder
+from index.models.embedder import Embedder
 from index.service import SearchService
 from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import FakeDiscord, run_client

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from bot.context import UserCooldowns
 from bot.errors import UserError
 from bot.moderation import report_text, safe_file_name
-from index.articles import ArticleError, Rejection, parse_article
-from index.build import BuildReport
+from index.ingest.articles import ArticleError, Rejection, parse_article
+from index.storage.build import BuildReport
 from tests.conftest import scale
 
 

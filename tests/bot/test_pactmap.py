@@ -30,8 +30,8 @@ from bot.pactmap import (
     render_pact_map,
 )
 from bot.pactmap_content import STATUS_COLOURS, map_nodes
-from index.agreements import STATUSES, Agreement, Status
-from index.countries import name_of
+from index.pacts.agreements import STATUSES, Agreement, Status
+from index.pacts.countries import name_of
 from tests.bot.test_pactmap_content import JAPAN, agreement
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -39,7 +39,7 @@ from bot.pactmap_layout import (
     rings,
     star_layout,
 )
-from index.agreements import STATUSES, Agreement, Status
+from index.pacts.agreements import STATUSES, Agreement, Status
 
 NAMES = {"JPN": "Japan", "GBR": "United Kingdom", "AUS": "Australia"}
 EVERY_STATUS: list[Status | None] = [*STATUSES, None]

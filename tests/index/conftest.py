@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index
 from index.service import SearchService
+from index.storage.build import build_index
 from tests.fakes import HashEmbedder, transparent_ranker
 from tests.web_server import serve
 

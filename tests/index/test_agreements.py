@@ -7,23 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from index.agreements import (
-    Agreement,
-    AgreementMention,
-    Status,
-    agreements_of,
-    apply_corrections,
-    complete_memberships,
-    extract,
-    load_corrections,
-    status_of,
-    summarise,
-    timeline,
-)
-from index.articles import ArticleInfo
-from index.build import build_index
 from index.glossary import Expander, load_glossary
+from index.ingest.articles import ArticleInfo
+from index.pacts.agreement_corrections import apply_corrections, load_corrections
+from index.pacts.agreement_reader import complete_memberships, extract, status_of
+from index.pacts.agreements import Agreement, AgreementMention, Status, agreements_of, summarise, timeline
 from index.service import SearchService
+from index.storage.build import build_index
 from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE, SEED
 from tests.fakes import HashEmbedder
 
@@ -494,7 +484,7 @@ def partners(service: SearchService, country: str) -> set[str]:
 def test_on_the_seed_article(tmp_path: Path) -> None:
     service = seed_service(tmp_path)
     # The US is no partner from "Whereas President Joe Biden has reinvigorated US alliances, Japan
-    # turned nervous...": a side clause that sets the scene agrees nothing (index/parties.py).
+    # turned nervous...": a side clause that sets the scene agrees nothing (index/pacts/parties.py).
     assert {"GBR", "AUS", "PHL", "USA"} <= partners(service, "Japan")
     assert "JPN" in partners(service, "UK")
     # "in advanced talks with the US to acquire Tomahawk missiles", "trying to expand access to

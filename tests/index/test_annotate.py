@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from index.annotate import annotate
+from index.models.annotate import annotate
 from index.text import stems
 
 PUBLISHED = dt.date(2025, 5, 15)

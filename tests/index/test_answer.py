@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from index.articles import read_article
-from index.build import build_index
-from index.ranker import RERANK_FEATURES, RERANK_QUESTION_FEATURES, LinearModel, Rerank
+from index.answering.ranker import RERANK_FEATURES, RERANK_QUESTION_FEATURES, LinearModel, Rerank
+from index.ingest.articles import read_article
 from index.service import SearchService
+from index.storage.build import build_index
 from tests.fakes import HashEmbedder, transparent_ranker
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer_type import AnswerType, asked_for
+from index.answering.answer_type import AnswerType, asked_for
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import ArticleError, parse_article, read_article, scan_directory
-from index.credits import credited_authors
+from index.ingest.articles import ArticleError, parse_article, read_article, scan_directory
+from index.ingest.credits import credited_authors
 from tests.conftest import SEED
 
 SEED_BODY = Path(__file__).resolve().parents[3] / "shared" / "seed" / "japan-uk-defence-pact.txt"

@@ -8,9 +8,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.articles import ArticleError, parse_article
-from index.passages import split_article
-from index.sentences import sentence_spans
+from index.ingest.articles import ArticleError, parse_article
+from index.ingest.passages import split_article
+from index.ingest.sentences import sentence_spans
 
 NAMES = st.sampled_from(["a.md", "b.txt", "c.MD", "x.pdf", ".hidden.txt", "ok-name_1.txt"])
 

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from index.batching import BatchingEncoder
-from index.embedder import ProgressCallback, Vectors
+from index.models.batching import BatchingEncoder
+from index.models.embedder import ProgressCallback, Vectors
 from tests.fakes import HashEmbedder
 
 

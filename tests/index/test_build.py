@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index import build as build_module
-from index.agreements import AgreementMention
-from index.articles import ArticleInfo
-from index.build import build_index
+from index.ingest.articles import ArticleInfo
+from index.pacts.agreements import AgreementMention
 from index.service import SearchService
-from index.store import (
+from index.storage import build as build_module
+from index.storage.build import build_index
+from index.storage.store import (
     BuildInProgressError,
     CorruptIndexError,
     IndexData,
@@ -180,7 +180,7 @@ def test_a_failed_build_leaves_the_previous_version_serving(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("index.store.np.save", disk_full)
+    monkeypatch.setattr("index.storage.store.np.save", disk_full)
     with pytest.raises(OSError, match="No space"):
         build_index(knowledge, data_dir, fake_embedder)
     assert current_name(data_dir) == first.version
@@ -236,8 +236,8 @@ def _wait_for(path: Path, process: subprocess.Popen[bytes], seconds: float = 60)
 SLOW_BUILD = """
     import sys, time
     from pathlib import Path
-    import index.store
-    from index.build import build_index
+    import index.storage.store
+    from index.storage.build import build_index
     from tests.fakes import HashEmbedder
 
     knowledge, data_dir, marker, phase = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
@@ -249,7 +249,7 @@ SLOW_BUILD = """
     if phase == "embedding":
         HashEmbedder.encode = stop_here
     else:
-        index.store._fsync = stop_here
+        index.storage.store._fsync = stop_here
     build_index(knowledge, data_dir, HashEmbedder())
 """
 
@@ -326,7 +326,7 @@ def test_a_service_update_reuses_what_it_serves_and_matches_a_build_from_scratch
     service.rebuild(False)
     (knowledge / "canada-japan.md").write_text(NEW_ARTICLE, encoding="utf-8")
     read: list[str] = []
-    from index.agreements import extract
+    from index.pacts.agreement_reader import extract
 
     def counted_extract(entry: ArticleInfo, *rest: Any) -> list[AgreementMention]:
         read.append(entry.id)

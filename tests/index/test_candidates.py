@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from index.build import build_index
-from index.candidates import top_rows
+from index.answering.candidates import top_rows
 from index.service import SearchService
+from index.storage.build import build_index
 from tests.conftest import FIXTURE_ARTICLES
 from tests.fakes import HashEmbedder
 
@@ -27,7 +27,7 @@ def test_top_rows_is_a_stable_sort_cut_short(values: np.ndarray, n: int) -> None
 
 
 def test_the_per_passage_word_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("index.candidates.CACHED_PASSAGES", 3)
+    monkeypatch.setattr("index.answering.candidates.CACHED_PASSAGES", 3)
     build_index(FIXTURE_ARTICLES, tmp_path / "data", HashEmbedder())
     searcher = SearchService(FIXTURE_ARTICLES, tmp_path / "data", HashEmbedder()).searcher
     rows = range(len(searcher.data.passages))

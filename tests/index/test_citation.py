@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.agreements import status_label
 from index.citation import quoted
+from index.pacts.agreements import status_label
 
 
 @pytest.mark.parametrize(

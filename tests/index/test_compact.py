@@ -5,9 +5,9 @@ from __future__ import annotations
 import platform
 from pathlib import Path
 
-from index.build import build_index
-from index.memory import _libc, return_freed_memory
-from index.store import load_current
+from index.storage.build import build_index
+from index.storage.memory import _libc, return_freed_memory
+from index.storage.store import load_current
 from tests.conftest import FIXTURE_ARTICLES
 from tests.fakes import HashEmbedder
 

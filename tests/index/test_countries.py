@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.countries import UnknownCountryError, find_countries, names_of, resolve
+from index.pacts.countries import UnknownCountryError, find_countries, names_of, resolve
 
 
 @pytest.mark.parametrize(

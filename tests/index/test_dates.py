@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.annotate import annotate
-from index.date_eval import (
+from index.answering.date_eval import (
     DateMention,
     DateSet,
     Outcome,
@@ -18,8 +17,9 @@ from index.date_eval import (
     load_date_set,
     report_of,
 )
-from index.dates import Dated, looks_ahead, resolve
-from index.sentences import sentence_spans
+from index.ingest.sentences import sentence_spans
+from index.models.annotate import annotate
+from index.models.dates import Dated, looks_ahead, resolve
 
 THURSDAY = dt.date(2025, 5, 15)
 

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.build import build_index
 from index.glossary import GlossaryError, load_glossary
 from index.service import SearchService
-from index.store import CorruptIndexError, current_name, load_current, load_version, versions_dir
+from index.storage.build import build_index
+from index.storage.store import CorruptIndexError, current_name, load_current, load_version, versions_dir
 from tests.conftest import ROOT, record_figure, scale
 from tests.fakes import HashEmbedder
 
@@ -31,7 +31,7 @@ from tests.fakes import HashEmbedder
 SLOW_BUILD = """
     import sys, time
     from pathlib import Path
-    from index.build import build_index
+    from index.storage.build import build_index
     from tests.fakes import HashEmbedder
 
     class Slow(HashEmbedder):

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answer import gather, rank
-from index.build import build_index
-from index.features import SENTENCE_FEATURES
-from index.ranker import QUESTION_FEATURES
+from index.answering.answer import gather, rank
+from index.answering.features import SENTENCE_FEATURES
+from index.answering.ranker import QUESTION_FEATURES
 from index.service import SearchService
+from index.storage.build import build_index
 from tests.fakes import HashEmbedder, transparent_ranker
 
 AUSTRALIA = """---

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from index.feeds import (
+from index.service import SearchService
+from index.web.feeds import (
     DISABLE_AFTER,
     FIRST_POLL_ITEMS,
     MAX_ITEMS_PER_POLL,
@@ -19,8 +20,7 @@ from index.feeds import (
     parse_feed,
     poll_feeds,
 )
-from index.fetch import FetchLimits
-from index.service import SearchService
+from index.web.fetch import FetchLimits
 from tests.fakes import HashEmbedder, transparent_ranker
 from tests.web_server import FEED_STATUS, FEEDS, story
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from index import fetch as fetching
-from index.fetch import FEED_TYPES, FetchError, FetchLimits, fetch, public_address
+from index.web import fetch as fetching
+from index.web.fetch import FEED_TYPES, FetchError, FetchLimits, fetch, public_address
 from tests.web_server import PARAGRAPHS
 
 ALLOWED = FetchLimits(allow_private=True, total_timeout=3.0, read_timeout=2.0, max_bytes=2_000_000)
@@ -94,6 +94,6 @@ def test_a_name_resolving_to_any_private_address_is_refused(monkeypatch: pytest.
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port)),
         ]
 
-    monkeypatch.setattr("index.fetch.socket.getaddrinfo", resolve)
+    monkeypatch.setattr("index.web.fetch.socket.getaddrinfo", resolve)
     with pytest.raises(FetchError, match=r"evil\.test resolves to a non-public address \(10\.0\.0\.7\)"):
         public_address("evil.test", 80, allow_private=False)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index
-from index.candidates import HybridSearcher
-from index.evaluate import load_eval_set
-from index.fit import cross_validate, fit, folds, gathered_examples
-from index.ranker import MODEL_FILE, Ranker
+from index.answering.candidates import HybridSearcher
+from index.answering.evaluate import load_eval_set
+from index.answering.fit import cross_validate, fit, folds, gathered_examples
+from index.answering.ranker import MODEL_FILE, Ranker
 from index.service import SearchService
+from index.storage.build import build_index
 from tests.conftest import FIXTURE_ARTICLES, ROOT
 from tests.fakes import HashEmbedder
 
@@ -105,7 +105,7 @@ def test_a_set_without_unanswerable_questions_cannot_fit_abstention(
 
 
 def test_the_shipped_ranker_is_fitted_on_the_training_files_with_these_features() -> None:
-    """index/ranker.json is fitted (`make fit`, or on out-of-fold candidates by `pactbot train
+    """index/answering/ranker.json is fitted (`make fit`, or on out-of-fold candidates by `pactbot train
     --cross-validate 3 --ranker-out`) on the Makefile's training files, over the features the
     code computes, with the reranked stage the served reranker needs. Refitting it takes the
     trained models over 3,000 questions (docs/models.md), too long for a test: that fitting
@@ -114,7 +114,7 @@ def test_the_shipped_ranker_is_fitted_on_the_training_files_with_these_features(
     assert shipped.fitted_on == load_fit_files()
     assert shipped.questions >= 3000
     assert shipped.rerank is not None and shipped.rerank.candidates > 0
-    from index.features import SENTENCE_FEATURES
+    from index.answering.features import SENTENCE_FEATURES
 
     shipped.check(SENTENCE_FEATURES)  # raises on features other than the code's
 

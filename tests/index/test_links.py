@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from index.articles import read_article
-from index.fetch import FetchLimits
-from index.links import LinkError, add_link, extract_article, file_name
+from index.ingest.articles import read_article
 from index.service import SearchService
+from index.web.fetch import FetchLimits
+from index.web.links import LinkError, add_link, extract_article, file_name
 from tests.web_server import PARAGRAPHS, news_page
 
 LIMITS = FetchLimits(allow_private=True, total_timeout=3.0, read_timeout=2.0, max_bytes=2_000_000)

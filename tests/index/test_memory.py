@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.embedder import Embedder
-from index.evaluate import load_eval_set
+from index.answering.evaluate import load_eval_set
+from index.models.embedder import Embedder
 from index.service import SearchService
 from tests.conftest import FIXTURE_ARTICLES, SHIPPED, record_figure, scale
 

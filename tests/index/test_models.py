@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-from index.embedder import MiniLMEmbedder, bundled_model
 from index.models.adapters import ARTEFACT_DIR, AdapterError, artefact_path, read_adapter
+from index.models.embedder import bundled_model
+from index.models.onnx_embedder import OnnxEmbedder, export_problem
 from index.models.pairs import Item, event_folds
 from index.models.reranker import OnnxReranker, TorchReranker
+from index.models.torch_embedder import MiniLMEmbedder
 from index.models.train import Recipe, save_adapter, train_encoder, train_reranker
-from index.onnx_embedder import OnnxEmbedder, export_problem
 
 pytestmark = pytest.mark.model
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedder import Embedder, ModelFolder, bundled_model
-from index.evaluate import load_eval_set
-from index.onnx_embedder import OnnxEmbedder, export_problem
+from index.answering.evaluate import load_eval_set
+from index.models.embedder import Embedder, ModelFolder, bundled_model
+from index.models.onnx_embedder import OnnxEmbedder, export_problem
 from index.service import SearchService
 from tests.conftest import FIXTURE_ARTICLES, SHIPPED
 
@@ -111,7 +111,7 @@ def test_a_damaged_export_is_exported_again_with_a_message(
         f.seek(-1, 1)
         f.write(bytes([byte[0] ^ 0xFF]))
     assert export_problem(model, target, adapter) == "its checksum does not match (damaged)"
-    with caplog.at_level(logging.WARNING, logger="index.onnx_embedder"):
+    with caplog.at_level(logging.WARNING, logger="index.models.onnx_embedder"):
         again = OnnxEmbedder(copy, adapter=adapter)
         vector = again.encode(["Who signed AUKUS?"])
     assert "damaged" in caplog.text and "exporting the embedding model to ONNX" in caplog.text

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from index.glossary import Glossary, GlossaryEntry
-from index.pact_alerts import AgreementNames, AlertBook, AlertError
-from index.pact_events import PactEvent, event_id
+from index.pacts.pact_alerts import AgreementNames, AlertBook, AlertError
+from index.pacts.pact_events import PactEvent, event_id
 from tests.index.test_pact_events import GCAP, RAA, event
 
 EARLY = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from index.agreements import AGREEMENTS_FILE, AgreementMention, Status
-from index.pact_events import PactEvent, detect, load_events, newest_first, select
+from index.ingest.articles import ArticleEntry
+from index.pacts.agreements import AGREEMENTS_FILE, AgreementMention, Status
+from index.pacts.pact_events import PactEvent, detect, load_events, newest_first, select
 from index.service import SearchService
-from index.store import ArticleEntry
 from tests.conftest import KNOWLEDGE
 from tests.fakes import HashEmbedder
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.articles import parse_article, read_article
-from index.passages import sentence_starts, split_article
+from index.ingest.articles import parse_article, read_article
+from index.ingest.passages import sentence_starts, split_article
 from tests.conftest import FIXTURE_ARTICLES, SEED
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from index.countries import find_countries
-from index.people import people_in, people_of
+from index.pacts.countries import find_countries
+from index.pacts.people import people_in, people_of
 
 
 def test_a_title_after_a_country_introduces_a_person_by_surname() -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from spacy.tokens import Token
 
-from index.annotate import pipeline
-from index.articles import read_article
-from index.embedder import Embedder
-from index.evaluate import load_eval_set
+from index.answering.evaluate import load_eval_set
+from index.ingest.articles import read_article
+from index.models.annotate import pipeline
+from index.models.embedder import Embedder
 from index.service import SearchService
 from tests.conftest import SHIPPED
 from tests.index.test_onnx_embedder import REALNEWS

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from index.embedder import Embedder
-from index.evaluate import EvalReport, corpus_files, evaluate, gather_corpus, load_eval_set
+from index.answering.evaluate import EvalReport, corpus_files, evaluate, gather_corpus, load_eval_set
+from index.models.embedder import Embedder
 from index.service import SearchService
 from tests.conftest import SEED
 
@@ -86,7 +86,7 @@ def run(service: SearchService, name: str) -> EvalReport:
 
 # Per question file: floors for size (answerable, unanswerable), top-1, top-3, MRR, off-topic and
 # in-domain abstention, and a ceiling for the share of answerable questions abstained on. Set a
-# little below the figures measured with the shipped index/ranker.json (docs/quality.md); the
+# little below the figures measured with the shipped index/answering/ranker.json (docs/quality.md); the
 # held-out files are never fitted on.
 FLOORS = {
     "questions-dev.yaml": ((90, 19), 0.74, 0.87, 0.80, 1.0, 0.85, 0.06),

@@ -1,6 +1,6 @@
 """The names a question uses, and whether the indexed articles know them: lower case, titles,
 initials, misspellings, one country under its many names, and glossary phrases that must not
-match inside a person's name (index/question_names.py, index/glossary.py, index/countries.py)."""
+match inside a person's name (index/answering/question_names.py, index/glossary.py, index/pacts/countries.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import NOT_MENTIONED
-from index.build import build_index
-from index.countries import COUNTRY_KEY, countries_typed, country_keys
-from index.features import SENTENCE_FEATURES, question_names, sentence_features
+from index.answering.answer import NOT_MENTIONED
+from index.answering.features import SENTENCE_FEATURES, question_names, sentence_features
+from index.answering.question_names import NameCheck, name_like
 from index.glossary import Expander, Glossary, GlossaryEntry, find_initialisms
-from index.question_names import NameCheck, name_like
+from index.pacts.countries import COUNTRY_KEY, countries_typed, country_keys
 from index.service import SearchService
+from index.storage.build import build_index
 from index.text import stems
 from tests.conftest import SHIPPED
 from tests.fakes import HashEmbedder

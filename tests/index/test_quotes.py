@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from index.candidates import SentenceHit
-from index.passages import Passage
-from index.quotes import MAX_CHARS, assemble
-from index.sentences import sentence_spans
+from index.answering.candidates import SentenceHit
+from index.answering.quotes import MAX_CHARS, assemble
+from index.ingest.passages import Passage
+from index.ingest.sentences import sentence_spans
 
 
 def passage(text: str, paragraph: int = 1) -> Passage:

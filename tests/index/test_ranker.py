@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.features import SENTENCE_FEATURES
-from index.ranker import MODEL_FILE, QUESTION_FEATURES, LinearModel, RankerError, load_ranker
+from index.answering.features import SENTENCE_FEATURES
+from index.answering.ranker import MODEL_FILE, QUESTION_FEATURES, LinearModel, RankerError, load_ranker
 from tests.fakes import transparent_ranker
 
 

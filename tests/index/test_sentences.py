@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from index.articles import read_article
-from index.sentences import sentence_spans
+from index.ingest.articles import read_article
+from index.ingest.sentences import sentence_spans
 from tests.conftest import SEED
 
 

@@ -8,10 +8,10 @@ import faiss
 import numpy as np
 import pytest
 
-from index import vector_index
-from index.build import build_index
 from index.service import SearchService
-from index.store import GRAPH, CorruptIndexError, current_name, load_current, load_version, versions_dir
+from index.storage import vector_index
+from index.storage.build import build_index
+from index.storage.store import GRAPH, CorruptIndexError, current_name, load_current, load_version, versions_dir
 from tests.fakes import HashEmbedder
 
 QUESTIONS = (

@@ -1,0 +1,79 @@
+"""The people an article ties to a country ("Australian Prime Minister Anthony Albanese", "his
+Papua New Guinean counterpart James Marape"), so that a later "Albanese and Marape signed ..."
+names both countries. News names leaders by surname once it has introduced them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from index.pacts.countries import Mention, find_countries
+
+# Words that make the capitalised words after a country a title, and the ones after the title a
+# person: "Foreign Minister Yoko Kamikawa", "counterpart James Marape".
+_TITLES = frozenset(
+    "minister president secretary chancellor premier king queen prince princess emir sultan ambassador general "
+    "admiral marshal chief commander senator leader envoy counterpart".split()
+)
+# Sentences without any of those words introduce nobody, and are not searched for countries.
+_ANY_TITLE = re.compile(r"\b(?:" + "|".join(sorted(_TITLES)) + r")\b", re.IGNORECASE)
+_WORD = re.compile(r"\s*([A-Za-z][\w’'.-]*)")
+_CONNECTORS = frozenset({"of", "for", "the"})
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii"})
+
+
+def _person_after(text: str, country: Mention) -> str | None:
+    """The surname of the person a title after the country introduces, None when there is none."""
+    words: list[str] = []
+    position = country.end
+    if text[position : position + 2] in ("'s", "’s"):
+        position += 2
+    while (match := _WORD.match(text, position)) is not None:
+        word = match.group(1)
+        if not (word[0].isupper() or word.lower() in _TITLES or word.lower() in _CONNECTORS):
+            break
+        words.append(word)
+        position = match.end()
+    titles = [i for i, w in enumerate(words) if w.lower().rstrip(".,") in _TITLES]
+    if not titles:
+        return None
+    name = [w.rstrip(".,") for w in words[titles[-1] + 1 :]]
+    while name and name[-1].lower() in _SUFFIXES:
+        name.pop()
+    if not 1 <= len(name) <= 3 or not all(w[0].isupper() for w in name):
+        return None
+    return name[-1].removesuffix("’s").removesuffix("'s")
+
+
+def people_of(sentences: Iterable[str]) -> dict[str, str]:
+    """Surname -> ISO3 for each person the text introduces with a country's title; a surname
+    introduced for two countries is left out."""
+    found: dict[str, set[str]] = {}
+    for sentence in filter(_ANY_TITLE.search, sentences):
+        for country in find_countries(sentence):
+            surname = _person_after(sentence, country)
+            if surname is not None and not find_countries(surname):
+                found.setdefault(surname, set()).add(country.iso3)
+    return {surname: next(iter(codes)) for surname, codes in found.items() if len(codes) == 1}
+
+
+@cache
+def _surnames(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for an article's surnames, made once for all its sentences."""
+    return re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b")
+
+
+def people_in(sentence: str, people: dict[str, str], countries: list[Mention]) -> list[Mention]:
+    """The people of `people` the sentence names, as mentions of their countries, leaving out
+    the names already inside a country's mention."""
+    if not people:
+        return []
+    pattern = _surnames(tuple(people))
+    taken = [(m.start, m.end) for m in countries]
+    return [
+        Mention(people[m.group(1)], m.start(), m.end())
+        for m in pattern.finditer(sentence)
+        if not any(start < m.end() and m.start() < end for start, end in taken)
+    ]
