@@ -120,9 +120,12 @@ def agreement_name(sentence: str, keyword: str, starts: Sequence[int], expander:
     else its kind. `starts`: where the agreement words it is read from start in `doc`."""
     named = [t for t in expander.canonical_terms(sentence) if _NAMED.search(t) and t[0].isupper()]
     own = [t for t in named if _names_it(sentence, t, expander)]
-    if own:
+    proper = next(filter(None, (_proper_name(doc, start) for start in starts)), None)
+    # A longer name that holds the glossary's is another agreement: the "Status of Visiting
+    # Forces Agreement" is not the Visiting Forces Agreement.
+    if own and not (proper and any(t.lower() in proper.lower() and len(proper) > len(t) for t in own)):
         return own[0]
-    if proper := next(filter(None, (_proper_name(doc, start) for start in starts)), None):
+    if proper:
         return proper
     if named and (written := _written_name(sentence, named[0], expander, doc)):
         return written  # "a status of forces agreement": the glossary's group, but another agreement

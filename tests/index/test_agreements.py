@@ -685,3 +685,9 @@ def test_what_follows_a_signing_dates_a_signed_agreement() -> None:
         "Following the signing of the Trinity House Agreement by Germany and the UK in October, work began."
     )
     assert (m.name, m.status) == ("Trinity House Agreement", "signed")
+
+
+def test_a_longer_name_that_holds_a_glossary_name_is_its_own_agreement() -> None:
+    # The NZ-Philippines SOVFA of ../shared/realnews was read as the Visiting Forces Agreement.
+    (m,) = mentions("New Zealand and the Philippines signed the Status of Visiting Forces Agreement in Manila.")
+    assert (m.name, m.parties) == ("Status of Visiting Forces Agreement", ["NZL", "PHL"])
