@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint eval eval-models eval-countries eval-dates train fit reliability bench clean
+.PHONY: run test test-fast lint eval eval-models eval-countries eval-dates train fit reliability bench clean
 
 # The labelled training questions (tests/eval/train/): the encoder and the reranker are trained
 # on them (`make train`), the ranker and abstention fitted on them (index/answering/ranker.json).
@@ -32,6 +32,11 @@ run: $(STAMP)
 ## The whole test suite, with the linters.
 test: lint
 	$(BIN)/pytest
+
+## The inner loop: every test but those of the real model, the fake Discord and the local web
+## server (tests/conftest.py marks them), in under a minute. CI runs them all (`make test`).
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not model and not discord and not network"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

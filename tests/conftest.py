@@ -79,3 +79,25 @@ def record_figure(name: str, value: object) -> None:
 def scale(ci: int, full: int) -> int:
     """A count for this run: the full one under `make reliability`, a smaller one otherwise."""
     return full if os.environ.get("PACTBOT_FULL_RELIABILITY") else ci
+
+
+# What the fast tier (`make test-fast`) leaves out, read from what each test uses: the real model
+# (its fixtures, and the benchmark, which loads it in a subprocess), the fake Discord server, and
+# the local web server standing in for news sites.
+MODEL_FIXTURES = frozenset({"real_embedder", "reference_embedder", "export_dir", "built"})
+DISCORD_MODULES = frozenset(
+    {"test_alerts_e2e", "test_discord_e2e", "test_discord_faults", "test_fake_discord", "test_load"}
+)
+NETWORK_FIXTURES = frozenset({"site"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        module = item.nodeid.split("::")[0]
+        if used & MODEL_FIXTURES or module.startswith("tests/bench/"):
+            item.add_marker(pytest.mark.model)
+        if Path(module).stem in DISCORD_MODULES:
+            item.add_marker(pytest.mark.discord)
+        if used & NETWORK_FIXTURES:
+            item.add_marker(pytest.mark.network)
