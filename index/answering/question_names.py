@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import lru_cache
 
 from index.glossary import Expansion
 from index.pacts.countries import TEXT_ABBREVIATIONS, names_of
@@ -37,7 +37,8 @@ RARE_ZIPF = 2.2
 TYPO_CUTOFF = 0.8
 
 
-@cache
+# Bounded: a bot that runs for weeks sees unboundedly many distinct question words.
+@lru_cache(maxsize=65536)
 def _zipf(word: str) -> float:
     # Imported when first needed: wordfreq's English list takes 0.2 s to load.
     from wordfreq import zipf_frequency

@@ -93,19 +93,6 @@ class Dated:
     relative: bool  # the text gives no year; `value` comes from the article's date
 
 
-# Words that put a sentence's events after its writing: then an undated month or weekday is the next one.
-_FUTURE = re.compile(
-    r"\b(?:will|shall|\w+'ll|set to|due to|is to|are to|plans? to|(?:expected|anticipated|scheduled|slated) to|next)\b",
-    re.IGNORECASE,
-)
-
-
-def looks_ahead(sentence: str) -> bool:
-    """Whether a sentence, as a whole, speaks of what is still to come. Coarse: a mention's own
-    clause tells better (index/models/annotate.py)."""
-    return _FUTURE.search(sentence) is not None
-
-
 def _words(text: str) -> str:
     words = " ".join(text.split()).strip(" ,.;:()")
     return re.sub(r"['’]s$", "", words)  # "last year's", "today’s"

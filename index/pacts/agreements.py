@@ -145,7 +145,7 @@ def summarise(mentions: Sequence[AgreementMention], articles: Mapping[str, Artic
         # in December", then "signed on 11 January") while a later look back ("the two began
         # negotiating in 2019") does not move it back.
         latest = _latest_report(group)
-        citations = [_citation(n, m, articles.get(m.article_id)) for n, m in enumerate(group, start=1)]
+        citations = [mention_citation(n, m, articles.get(m.article_id)) for n, m in enumerate(group, start=1)]
         shown = latest or group[-1]
         sources = {m.article_id for m in group}
         agreements.append(
@@ -185,7 +185,8 @@ def _vaguer(when: str, than: str) -> bool:
     return len(when) < len(than) and than.startswith(when)
 
 
-def _citation(n: int, m: AgreementMention, article: ArticleInfo | None) -> Citation:
+def mention_citation(n: int, m: AgreementMention, article: ArticleInfo | None) -> Citation:
+    """The citation of the sentence a mention was read from (a moderator's entry when no article)."""
     return Citation(
         n=n,
         article_id=m.article_id,

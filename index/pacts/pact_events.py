@@ -36,11 +36,11 @@ from index.ingest.articles import ArticleEntry, ArticleInfo
 from index.pacts.agreement_reader import complete_memberships
 from index.pacts.agreements import (
     AGREEMENTS_FILE,
-    MODERATOR_ENTRY,
     STATUSES,
     Agreement,
     AgreementMention,
     Status,
+    mention_citation,
     status_label,
     summarise,
 )
@@ -169,21 +169,6 @@ def _fresh_sentences(
     }
 
 
-def _citation(m: AgreementMention, articles: Mapping[str, ArticleInfo]) -> Citation:
-    article = articles.get(m.article_id)
-    return Citation(
-        n=1,
-        article_id=m.article_id,
-        title=article.title if article else MODERATOR_ENTRY,
-        publisher=article.publisher if article else None,
-        published=m.date,
-        source=article.source if article else None,
-        paragraph=m.paragraph,
-        quote=m.quote,
-        score=1.0,
-    )
-
-
 def _latest(mentions: Sequence[AgreementMention]) -> AgreementMention:
     return max(mentions, key=lambda m: (m.date or dt.date.min, m.article_id, m.paragraph))
 
@@ -250,7 +235,7 @@ class _Detector:
             reported=evidence.date,
             weak=weak and evidence.article_id != AGREEMENTS_FILE,
             correction=evidence.article_id == AGREEMENTS_FILE,
-            citation=_citation(evidence, self.articles),
+            citation=mention_citation(1, evidence, self.articles.get(evidence.article_id)),
             recorded=self.now,
             version=self.version,
             joined=joined or [],

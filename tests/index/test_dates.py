@@ -19,7 +19,7 @@ from index.answering.date_eval import (
 )
 from index.ingest.sentences import sentence_spans
 from index.models.annotate import annotate
-from index.models.dates import Dated, looks_ahead, resolve
+from index.models.dates import Dated, resolve
 
 THURSDAY = dt.date(2025, 5, 15)
 
@@ -60,12 +60,6 @@ def test_a_relative_date_needs_the_article_date_but_an_explicit_one_does_not() -
     assert resolve("last month", None) is None
     dated = resolve("9 December 2022", None)
     assert dated is not None and dated.value == "2022-12-09"
-
-
-def test_the_tense_of_a_sentence_decides_which_way_an_undated_day_looks() -> None:
-    assert looks_ahead("The ministers will meet on Monday in Berlin.")
-    assert looks_ahead("Leaders are set to sign the deal in October.")
-    assert not looks_ahead("The ministers met on Monday in Berlin.")
 
 
 # Issue 23: where the year of a date written without one is not sure, no date is shown.
