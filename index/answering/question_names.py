@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from index.glossary import Expansion
@@ -52,9 +52,10 @@ def _names_country(word: str) -> bool:
     return bool(names_of(word)) and (len(word) > 3 or word.upper() in TEXT_ABBREVIATIONS)
 
 
-def name_like(question: str) -> list[str]:
+def name_like(question: str, indexed: Callable[[str], bool] = lambda word: False) -> list[str]:
     """The question's words that name something: its capitalised words (but an opening "What"),
-    and lower-case words that name a country or are rare in English."""
+    and lower-case words that name a country or are rare in English. Lower-case words that
+    `indexed` accepts are left out before wordfreq is asked: most question words are."""
     question = _POSSESSIVE.sub("", question)
     found = [
         word
@@ -62,7 +63,7 @@ def name_like(question: str) -> list[str]:
         if not (i == 0 and question.lstrip().startswith(word) and word.lower() in _QUESTION_OPENERS)
     ]
     for word in _LOWER_WORD.findall(question):
-        if stems(word) and (_names_country(word) or _zipf(word) < RARE_ZIPF):
+        if stems(word) and (_names_country(word) or (not indexed(word) and _zipf(word) < RARE_ZIPF)):
             found.append(word)
     return found
 
@@ -86,9 +87,12 @@ class NameCheck:
     def _has(self, stem: str) -> bool:
         return stem in self._vocabulary or stem in self._titles or stem in self._glossary
 
+    def _indexed(self, word: str) -> bool:
+        return all(self._has(k) for k in stems(word, True))
+
     def knows(self, word: str) -> bool:
         key = stems(word, True)
-        if not stems(word) or all(self._has(k) for k in key):
+        if not stems(word) or self._indexed(word):
             return True
         if self.long_form(word) is not None:
             return True
@@ -101,11 +105,12 @@ class NameCheck:
         `word` (a title may: "New EDCA Sites Named", over a text that only writes it out)."""
         if not stems(word) or any(k in self._vocabulary or k in self._glossary for k in stems(word, True)):
             return None
+        long_form = self._initialisms.get(word.upper().replace(".", ""))
         # Typed in capitals, or a word rare enough to be one typed in lower case ("edca"), never
         # an ordinary word that happens to spell some name's initials.
-        if not (word.isupper() or _zipf(word.lower()) < RARE_ZIPF):
+        if long_form is None or not (word.isupper() or _zipf(word.lower()) < RARE_ZIPF):
             return None
-        return self._initialisms.get(word.upper().replace(".", ""))
+        return long_form
 
     def _misspelt(self, key: list[str]) -> bool:
         """Whether each stem is a close misspelling of one the articles use ("agreemnt")."""
@@ -120,7 +125,7 @@ class NameCheck:
 
     def unknown(self, question: str) -> list[str]:
         """The question's names that the articles never mention, as typed."""
-        return list(dict.fromkeys(w for w in name_like(question) if not self.knows(w)))
+        return list(dict.fromkeys(w for w in name_like(question, self._indexed) if not self.knows(w)))
 
     def expansions(self, question: str) -> list[Expansion]:
         """For each initialism the question uses that the articles only write out, its long form."""
