@@ -29,14 +29,15 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	@$(BIN)/pactbot
 
-## The whole test suite, with the linters.
+## The whole test suite, with the linters: one pytest worker per core, the ten slowest tests
+## reported at the end.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal --durations=10
 
 ## The inner loop: every test but those of the real model, the fake Discord and the local web
 ## server (tests/conftest.py marks them), in under a minute. CI runs them all (`make test`).
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not model and not discord and not network"
+	$(BIN)/pytest -q -n auto --dist worksteal -m "not model and not discord and not network"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

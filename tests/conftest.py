@@ -40,9 +40,12 @@ def fake_embedder() -> HashEmbedder:
 
 
 @pytest.fixture(scope="session")
-def export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the models are exported to ONNX, once for the whole run."""
-    return tmp_path_factory.mktemp("models")
+def export_dir(request: pytest.FixtureRequest) -> Path:
+    """Where the models are exported to ONNX: pytest's cache folder, so that a run exports only
+    what changed since the last (an export is named by its model and adapter, and checked by
+    checksum when loaded). The pytest-xdist workers share it; the exporters' file lock lets one
+    of them export while the others wait."""
+    return Path(request.config.cache.mkdir("onnx-models"))
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +65,18 @@ def reference_embedder() -> Embedder:
     from index.models.torch_embedder import MiniLMEmbedder
 
     return MiniLMEmbedder(read_adapter(artefact_path("encoder")))
+
+
+def share_export(embedder: Embedder, export_dir: Path, data_dir: Path) -> None:
+    """Let a pactbot process that a test starts on `data_dir` use the run's ONNX export of the
+    encoder, as links in the data folder's models/, rather than export its own (about 10 s each
+    time). A process that finds the export unusable replaces the link, never the shared file."""
+    embedder.encode(["warm-up"])  # exported by now
+    models = data_dir / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    for path in export_dir.iterdir():
+        if path.suffix in (".onnx", ".json"):
+            (models / path.name).symlink_to(path)
 
 
 FIGURES = os.environ.get("PACTBOT_FIGURES")  # where `make reliability` collects its figures

@@ -27,8 +27,9 @@ def test_corpora_and_questions_are_deterministic(tmp_path: Path) -> None:
 
 
 def test_a_small_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    # A smoke run: every measurement's path, with a few samples of each.
     # Past 30 passages the graph is used, so that its path and recall figure are run too.
-    result = CliRunner().invoke(app, ["all", "--sizes", "60", "--out", str(tmp_path), "--exact-up-to", "30"])
+    result = CliRunner().invoke(app, ["all", "--smoke", "--sizes", "60", "--out", str(tmp_path), "--exact-up-to", "30"])
     assert result.exit_code == 0, result.output
     figures = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     size = figures["sizes"]["60"]

@@ -7,10 +7,10 @@ import pytest
 
 from index.models.embedder import Embedder
 from index.service import SearchService
-from tests.conftest import FIXTURE_ARTICLES, SHIPPED
+from tests.conftest import FIXTURE_ARTICLES, SHIPPED, share_export
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Path:
     """An index of the seed and the fixture articles, built once and copied into each test."""
     root = tmp_path_factory.mktemp("template")
@@ -23,7 +23,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> 
 
 
 @pytest.fixture
-def folders(built: Path, tmp_path: Path) -> tuple[Path, Path]:
+def folders(built: Path, tmp_path: Path, real_embedder: Embedder, export_dir: Path) -> tuple[Path, Path]:
     shutil.copytree(built / "knowledge", tmp_path / "knowledge")
     shutil.copytree(built / "data", tmp_path / "data")
+    share_export(real_embedder, export_dir, tmp_path / "data")
     return tmp_path / "knowledge", tmp_path / "data"

@@ -16,7 +16,8 @@ import pytest
 
 from bot.cli import main
 from index.answering.ranker import load_ranker
-from tests.conftest import ROOT, SEED
+from index.models.embedder import Embedder
+from tests.conftest import ROOT, SEED, share_export
 from tests.fakes import HashEmbedder
 from tests.web_server import FEEDS, serve, story
 
@@ -269,11 +270,13 @@ def run_pactbot(args: list[str], cwd: Path, stdin: str = "") -> subprocess.Compl
 
 
 @pytest.fixture
-def seed_checkout(tmp_path: Path) -> Path:
-    """A folder laid out like the repository: knowledge/ with the seed and glossary, no index yet."""
+def seed_checkout(tmp_path: Path, real_embedder: Embedder, export_dir: Path) -> Path:
+    """A folder laid out like the repository: knowledge/ with the seed and glossary, no index yet
+    (the run's model export beside it)."""
     (tmp_path / "knowledge").mkdir()
     shutil.copyfile(SEED, tmp_path / "knowledge" / SEED.name)
     shutil.copyfile(SEED.parent / "glossary.yaml", tmp_path / "knowledge" / "glossary.yaml")
+    share_export(real_embedder, export_dir, tmp_path / "data")
     return tmp_path
 
 
