@@ -30,9 +30,10 @@ run: $(STAMP)
 	@$(BIN)/pactbot
 
 ## The whole test suite, with the linters: one pytest worker per core, the ten slowest tests
-## reported at the end.
+## reported; then, alone on the machine, the tests that bound wall-clock time under load.
 test: lint
-	$(BIN)/pytest -n auto --dist worksteal --durations=10
+	$(BIN)/pytest -n auto --dist worksteal --durations=10 -m "not timing"
+	$(BIN)/pytest -q -m timing
 
 ## The inner loop: every test but those of the real model, the fake Discord and the local web
 ## server (tests/conftest.py marks them), in under a minute. CI runs them all (`make test`).
@@ -87,8 +88,8 @@ fit: $(STAMP)
 reliability: $(STAMP)
 	rm -f reliability.json
 	PACTBOT_FULL_RELIABILITY=1 PACTBOT_FIGURES=reliability.json $(BIN)/pytest -q \
-		tests/index/test_faults.py tests/index/test_build.py tests/index/test_articles_properties.py \
-		tests/index/test_memory.py tests/bot/test_load.py tests/bot/test_moderation.py tests/bot/test_discord_e2e.py \
+		tests/index/storage/test_faults.py tests/index/storage/test_build.py tests/index/ingest/test_articles_properties.py \
+		tests/index/storage/test_memory.py tests/bot/test_load.py tests/bot/test_moderation.py tests/bot/test_discord_e2e.py \
 		tests/bot/test_discord_faults.py
 	cat reliability.json
 

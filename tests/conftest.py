@@ -12,7 +12,9 @@ from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
-FIXTURE_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
+FIXTURE_ARTICLES = ROOT / "tests" / "fixtures" / "articles"
+EVAL = ROOT / "tests" / "eval"  # the labelled question files
+SHARED = ROOT.parent / "shared"  # the real texts, beside the checkout and never in it
 SEED = KNOWLEDGE / "japan-uk-defence-pact.txt"
 # What the tests take from knowledge/: the seed and the engine's own vocabulary files. Never the
 # whole folder: moderators add articles there, and no test may depend on which.
@@ -40,12 +42,18 @@ def fake_embedder() -> HashEmbedder:
 
 
 @pytest.fixture(scope="session")
-def export_dir(request: pytest.FixtureRequest) -> Path:
+def export_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the models are exported to ONNX: pytest's cache folder, so that a run exports only
     what changed since the last (an export is named by its model and adapter, and checked by
-    checksum when loaded). The pytest-xdist workers share it; the exporters' file lock lets one
-    of them export while the others wait."""
-    return Path(request.config.cache.mkdir("onnx-models"))
+    checksum when loaded); the run's temporary folder when the cache is off. The pytest-xdist
+    workers share it; the exporters' file lock lets one of them export while the others wait."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir("onnx-models"))
+    run = tmp_path_factory.getbasetemp()
+    folder = (run.parent if os.environ.get("PYTEST_XDIST_WORKER") else run) / "onnx-models"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The shape of the source tree: files short enough to read whole."""
+"""The shape of the source tree: files short enough to read whole, and tests laid out as the code."""
 
 from __future__ import annotations
 
@@ -30,3 +30,23 @@ def test_long_files_counts_lines(tmp_path: Path) -> None:
     (tmp_path / "bot" / "short.py").write_text("x = 1\n" * 3)
     (tmp_path / "index" / "deep" / "long.py").write_text("x = 1\n" * 4)
     assert long_files(tmp_path, limit=3) == {"index/deep/long.py": 4}
+
+
+def unmirrored(root: Path = ROOT) -> list[str]:
+    """Test folders under tests/index/ with no package of index/ of their name, and packages of
+    index/ with no test folder: tests/ mirrors the code, so a module's tests are found by its path."""
+    tests = {p.name for p in (root / "tests" / "index").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    packages = {p.parent.name for p in (root / "index").glob("*/__init__.py")}
+    return sorted(tests ^ packages)
+
+
+def test_tests_of_index_mirror_its_packages() -> None:
+    assert not unmirrored(), "tests/index/ and index/ disagree on these packages"
+
+
+def test_unmirrored_names_both_sides(tmp_path: Path) -> None:
+    for folder in ("index/pacts", "index/web", "tests/index/pacts", "tests/index/answers"):
+        (tmp_path / folder).mkdir(parents=True)
+    for package in ("pacts", "web"):
+        (tmp_path / "index" / package / "__init__.py").touch()
+    assert unmirrored(tmp_path) == ["answers", "web"]

@@ -93,7 +93,7 @@ def export_onnx(model: ModelFolder, target: Path, adapter: Adapter | None = None
     partial = target.with_name(f".{target.name}.partial")
     axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUTS, OUTPUT)}
     # The exporter warns that the legacy exporter is deprecated and that some shape checks are
-    # traced as constants; the equality tests (tests/index/test_onnx_embedder.py) show the graph
+    # traced as constants; the equality tests (tests/index/models/test_onnx_embedder.py) show the graph
     # gives the reference's vectors for every batch and length, so the warnings would only alarm.
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")

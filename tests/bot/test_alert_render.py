@@ -7,7 +7,7 @@ import datetime as dt
 from bot.alert_render import batch_messages, digest_pages, event_embed
 from bot.embeds import CONTENT_LIMIT, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
 from index.pacts.pact_events import PactEvent, event_id
-from tests.index.test_pact_events import event
+from tests.index.pacts.test_pact_events import event
 
 
 def long_event(n: int) -> PactEvent:

@@ -18,7 +18,9 @@ from tests.bot.discord_support import ANSWER_TIMEOUT, settings_for
 from tests.bot.fake_discord import FakeDiscord, run_client
 from tests.conftest import record_figure, scale
 
-pytestmark = pytest.mark.model
+# Timed: run alone (`make test` runs the `timing` tests after the parallel part), so that the
+# other workers' load does not count against the bot.
+pytestmark = [pytest.mark.model, pytest.mark.timing]
 
 QUESTIONS = [
     "When will Japan and the UK sign the defence pact?",

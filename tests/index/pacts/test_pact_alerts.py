@@ -11,7 +11,7 @@ import pytest
 from index.glossary import Glossary, GlossaryEntry
 from index.pacts.pact_alerts import AgreementNames, AlertBook, AlertError
 from index.pacts.pact_events import PactEvent, event_id
-from tests.index.test_pact_events import GCAP, RAA, event
+from tests.index.pacts.test_pact_events import GCAP, RAA, event
 
 EARLY = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 NAMES = AgreementNames(

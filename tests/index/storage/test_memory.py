@@ -10,11 +10,9 @@ import pytest
 from index.answering.evaluate import load_eval_set
 from index.models.embedder import Embedder
 from index.service import SearchService
-from tests.conftest import FIXTURE_ARTICLES, SHIPPED, record_figure, scale
+from tests.conftest import EVAL, FIXTURE_ARTICLES, SHIPPED, record_figure, scale
 
 pytestmark = pytest.mark.model
-
-EVAL = Path(__file__).resolve().parent.parent / "eval"
 
 
 def rss_mb() -> float:

@@ -14,7 +14,7 @@ from index.pacts.agreement_reader import complete_memberships, extract, status_o
 from index.pacts.agreements import Agreement, AgreementMention, Status, agreements_of, summarise, timeline
 from index.service import SearchService
 from index.storage.build import build_index
-from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE, SEED
+from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE, SEED, SHARED
 from tests.fakes import HashEmbedder
 
 FIXTURES = FIXTURE_ARTICLES.parent / "agreements"
@@ -526,9 +526,6 @@ def test_extraction_on_a_fixture_article(tmp_path: Path) -> None:
         (8, ["FRA", "IND"], None),  # ratification still to come
     ]
     # Paragraph 5 (a meeting in Germany, no agreement word) and 6 (football) give nothing.
-
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
 def seed_sentence(*words: str) -> str:

@@ -20,8 +20,8 @@ from index.ingest.articles import read_article
 from index.models.annotate import pipeline
 from index.models.embedder import Embedder
 from index.service import SearchService
-from tests.conftest import SHIPPED
-from tests.index.test_onnx_embedder import REALNEWS
+from tests.conftest import EVAL, SHIPPED
+from tests.index.models.test_onnx_embedder import REALNEWS
 
 pytestmark = [
     pytest.mark.model,
@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 # Speech verbs as written (the pipeline runs without its lemmatizer).
-HELD_OUT = Path(__file__).resolve().parents[1] / "eval" / "heldout"
+HELD_OUT = EVAL / "heldout"
 SPEECH = frozenset(
     "say says said tell tells told add adds added note notes noted warn warns warned argue argues argued "
     "stress stressed explain explained describe described welcome welcomed mention mentioned state stated".split()

@@ -8,9 +8,9 @@ import pytest
 
 from index.ingest.articles import ArticleError, parse_article, read_article, scan_directory
 from index.ingest.credits import credited_authors
-from tests.conftest import SEED
+from tests.conftest import SEED, SHARED
 
-SEED_BODY = Path(__file__).resolve().parents[3] / "shared" / "seed" / "japan-uk-defence-pact.txt"
+SEED_BODY = SHARED / "seed" / "japan-uk-defence-pact.txt"
 
 
 def test_seed_has_front_matter_20_numbered_paragraphs_and_2_credit_lines() -> None:

@@ -16,12 +16,11 @@ from index.answering.evaluate import load_eval_set
 from index.models.embedder import Embedder, ModelFolder, bundled_model
 from index.models.onnx_embedder import OnnxEmbedder, export_problem
 from index.service import SearchService
-from tests.conftest import FIXTURE_ARTICLES, SHIPPED
+from tests.conftest import EVAL, FIXTURE_ARTICLES, SHARED, SHIPPED
 
 pytestmark = pytest.mark.model
 
-REALNEWS = Path(__file__).resolve().parents[3] / "shared" / "realnews" / "articles"
-EVAL = Path(__file__).resolve().parent.parent / "eval"
+REALNEWS = SHARED / "realnews" / "articles"
 
 ODD = [
     "",

@@ -20,6 +20,7 @@ from index.answering.date_eval import (
 from index.ingest.sentences import sentence_spans
 from index.models.annotate import annotate
 from index.models.dates import Dated, resolve
+from tests.conftest import EVAL, SHARED
 
 THURSDAY = dt.date(2025, 5, 15)
 
@@ -64,8 +65,7 @@ def test_a_relative_date_needs_the_article_date_but_an_explicit_one_does_not() -
 
 # Issue 23: where the year of a date written without one is not sure, no date is shown.
 NOV_2022 = dt.date(2022, 11, 4)
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-DATES = Path(__file__).resolve().parent.parent / "eval" / "dates"
+DATES = EVAL / "dates"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="the real texts (../shared) are not beside the checkout")
 
 

@@ -14,11 +14,10 @@ import pytest
 from index.answering.evaluate import EvalReport, corpus_files, evaluate, gather_corpus, load_eval_set
 from index.models.embedder import Embedder
 from index.service import SearchService
-from tests.conftest import SEED
+from tests.conftest import EVAL, SEED
 
 pytestmark = pytest.mark.model
 
-EVAL = Path(__file__).resolve().parent.parent / "eval"
 SIGN_GOLD = "Japan and the UK are set to signal a serious defence pact in December"
 RAA_GOLD = "The international locations will signal a Reciprocal Entry Settlement (RAA)"
 
