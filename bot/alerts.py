@@ -21,8 +21,9 @@ from discord import app_commands
 
 from bot.alert_render import Outgoing, batch_messages, digest_pages
 from bot.context import bot_of
+from bot.embeds import NO_PINGS
 from bot.errors import UserError
-from bot.moderation import REPORT_LIMIT, moderators_only
+from bot.moderation import fit_report, moderators_only
 from bot.pacts import country_choices
 from bot.questions import Pager
 from index.glossary import GLOSSARY_FILE, Glossary, GlossaryError, load_glossary
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
 # Discord lets a bot send about 5 messages per 5 seconds to one channel; discord.py waits out a
 # 429 when it gets one, and the poster keeps below the limit so that it does not get them.
 SEND_WINDOW = 5.0
@@ -52,11 +52,6 @@ alerts = app_commands.Group(
     default_permissions=discord.Permissions(manage_guild=True),
     guild_only=True,
 )
-
-
-def _fits(text: str) -> str:
-    text = discord.utils.escape_mentions(text)
-    return text if len(text) <= REPORT_LIMIT else text[: REPORT_LIMIT - 1] + "…"
 
 
 def _book(interaction: discord.Interaction) -> AlertBook:
@@ -104,7 +99,7 @@ async def alerts_add(
     log.info("%s subscribed channel %s to %s", interaction.user, channel_id, sub.what())
     again = "Resumed: " if resumed else ""
     await interaction.response.send_message(
-        _fits(
+        fit_report(
             f"{again}Pact events about {sub.what()} will be posted in <#{channel_id}> as they are indexed: new "
             "agreements, new members, status changes and dates, each with the sentence that reports it and its link."
         ),
@@ -133,7 +128,7 @@ async def alerts_remove(
     except AlertError as exc:
         raise UserError(f"Not removed: {exc}.") from None
     await interaction.response.send_message(
-        _fits(f"No longer posting pact events about {sub.what()} in <#{channel_id}>."), ephemeral=True
+        fit_report(f"No longer posting pact events about {sub.what()} in <#{channel_id}>."), ephemeral=True
     )
 
 
@@ -145,7 +140,7 @@ async def alerts_list(interaction: discord.Interaction) -> None:
     except StateFileError as exc:
         raise UserError(f"{exc}.") from None
     text = "\n".join(f"• {s.line()}" for s in subs) or "No pact alerts here; add one with /alerts add."
-    await interaction.response.send_message(_fits(text), ephemeral=True)
+    await interaction.response.send_message(fit_report(text), ephemeral=True)
 
 
 @app_commands.command(name="digest", description="The pact events of the last days, with the quotes behind them.")
@@ -234,7 +229,7 @@ class Poster:
                 message = pending[0]
                 await self._pace(channel_id)
                 in_flight = True
-                await channel.send(content=message.content, embeds=message.embeds, allowed_mentions=NONE)
+                await channel.send(content=message.content, embeds=message.embeds, allowed_mentions=NO_PINGS)
                 in_flight = False
                 self._sent[channel_id].append(time.monotonic())
                 pending.popleft()
@@ -280,7 +275,7 @@ class Poster:
         try:
             target = self.bot.get_channel(log_channel) or await self.bot.fetch_channel(log_channel)
             if isinstance(target, discord.abc.Messageable):
-                await target.send(_fits(text), allowed_mentions=NONE)
+                await target.send(fit_report(text), allowed_mentions=NO_PINGS)
         except discord.HTTPException as report_exc:
             log.warning("could not report the paused alerts to the log channel %s: %s", log_channel, report_exc)
 

@@ -14,7 +14,7 @@ from discord import app_commands
 
 from bot import alerts, feeds, moderation, pacts, questions
 from bot.context import UserCooldowns
-from bot.embeds import answer_embed
+from bot.embeds import NO_PINGS
 from bot.errors import reply_error
 from bot.feedback import FeedbackStore, FeedbackView
 from bot.settings import Settings
@@ -26,7 +26,6 @@ from index.text import counted
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
 HELP = "Ask me about defence pacts: mention me with a question, or use `/ask`."
 # Without the Message Content intent Discord sends a reply's text only when it mentions the bot.
 ASKERS = 32  # questions searched at once
@@ -41,7 +40,7 @@ class PactBot(discord.Client):
         # Message content is privileged; it is needed only to read every message in the
         # question channels. Mentions of the bot carry their content without it.
         intents.message_content = bool(settings.channel_ids)
-        super().__init__(intents=intents, allowed_mentions=NONE, **options)
+        super().__init__(intents=intents, allowed_mentions=NO_PINGS, **options)
         self.settings = settings
         self.service = service
         self.force_sync = force_sync
@@ -112,7 +111,7 @@ class PactBot(discord.Client):
         await asyncio.to_thread(self.feedback.answered, message_id, answer)
 
     async def send_answer(self, answer: Answer, message: discord.Message) -> None:
-        reply = await message.reply(embed=answer_embed(answer), view=FeedbackView(self.feedback), allowed_mentions=NONE)
+        reply = await message.reply(**questions.answer_message(self, answer))
         await self.remember(reply.id, answer)
 
     async def on_message(self, message: discord.Message) -> None:
@@ -127,11 +126,11 @@ class PactBot(discord.Client):
         text = re.sub(rf"<@!?{self.user.id}>", "", message.content).strip()
         if not text:
             unreadable = not self.intents.message_content and self.user not in message.mentions
-            await message.reply(UNREADABLE_REPLY if unreadable else HELP, allowed_mentions=NONE)
+            await message.reply(UNREADABLE_REPLY if unreadable else HELP, allowed_mentions=NO_PINGS)
             return
         wait = self.cooldowns.retry_after(message.author.id)
         if wait:
-            await message.reply(f"You are asking quickly: try again in {wait:.0f} s.", allowed_mentions=NONE)
+            await message.reply(f"You are asking quickly: try again in {wait:.0f} s.", allowed_mentions=NO_PINGS)
             return
         # A reply to one of my answers is a follow-up: the earlier question gives it context
         # ("and with the Philippines?").

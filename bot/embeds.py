@@ -27,6 +27,8 @@ FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 CONTENT_LIMIT = 2000
 
+# Nothing Pactbot posts pings anyone: quotes, titles and reports may contain @everyone.
+NO_PINGS = discord.AllowedMentions.none()
 ANSWER_COLOUR = discord.Colour.blurple()
 ABSTAIN_COLOUR = discord.Colour.light_grey()
 FOOTER = "Quoted verbatim from the indexed articles. Rate this answer below."

@@ -8,6 +8,8 @@ import secrets
 import discord
 from discord import app_commands
 
+from bot.embeds import NO_PINGS
+
 log = logging.getLogger(__name__)
 
 
@@ -40,10 +42,8 @@ async def reply_error(interaction: discord.Interaction, error: app_commands.AppC
     message = describe(error)
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
         else:
-            await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+            await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_PINGS)
     except discord.HTTPException as exc:  # the interaction may have expired meanwhile
         log.warning("could not report an error to the user: %s", exc)

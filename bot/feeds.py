@@ -14,7 +14,7 @@ from discord import app_commands
 
 from bot.context import bot_of
 from bot.errors import UserError
-from bot.moderation import REPORT_LIMIT, moderators_only
+from bot.moderation import fit_report, moderators_only
 from index.web.feeds import FeedBook, FeedError, PollReport, poll_feeds
 
 if TYPE_CHECKING:
@@ -34,11 +34,6 @@ def _book(interaction: discord.Interaction) -> FeedBook:
     return FeedBook(bot_of(interaction).settings.data_dir)
 
 
-def _fits(text: str) -> str:
-    text = discord.utils.escape_mentions(text)
-    return text if len(text) <= REPORT_LIMIT else text[: REPORT_LIMIT - 1] + "…"
-
-
 @feeds.command(name="add", description="Follow an RSS or Atom feed; its newest few items are taken at the next poll.")
 @app_commands.describe(url="The feed's link (http or https)", channel="Where its reports go (else the log channel)")
 @app_commands.check(moderators_only)
@@ -55,7 +50,7 @@ async def feeds_add(interaction: discord.Interaction, url: str, channel: discord
     minutes = f"{bot.settings.feed_interval_minutes:g}"
     title = f" ({feed.title})" if feed.title else ""
     await interaction.followup.send(
-        _fits(f"Following <{feed.url}>{title}. It is polled every {minutes} minutes; reports go to {where}."),
+        fit_report(f"Following <{feed.url}>{title}. It is polled every {minutes} minutes; reports go to {where}."),
         ephemeral=True,
     )
 
@@ -68,7 +63,7 @@ async def feeds_remove(interaction: discord.Interaction, url: str) -> None:
         feed = await asyncio.to_thread(_book(interaction).remove, url)
     except FeedError as exc:
         raise UserError(f"{exc}.") from None
-    await interaction.response.send_message(_fits(f"No longer following <{feed.url}>."), ephemeral=True)
+    await interaction.response.send_message(fit_report(f"No longer following <{feed.url}>."), ephemeral=True)
 
 
 @feeds.command(name="list", description="The feeds followed, and how each is doing.")
@@ -79,7 +74,7 @@ async def feeds_list(interaction: discord.Interaction) -> None:
     except FeedError as exc:
         raise UserError(f"{exc}.") from None
     text = "\n".join(f"• {f.line()}" for f in followed) or "No feeds followed; add one with /feeds add."
-    await interaction.response.send_message(_fits(text), ephemeral=True)
+    await interaction.response.send_message(fit_report(text), ephemeral=True)
 
 
 async def post_report(bot: PactBot, report: PollReport) -> None:
@@ -92,7 +87,7 @@ async def post_report(bot: PactBot, report: PollReport) -> None:
         channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise TypeError(f"channel {channel_id} cannot take messages")
-        await channel.send(_fits(report.text()))
+        await channel.send(fit_report(report.text()))
     except (discord.HTTPException, TypeError) as exc:  # a deleted channel or lost permission: logged
         log.warning("could not post the report of feed %s to channel %s: %s", report.feed, channel_id, exc)
 

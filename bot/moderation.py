@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
-from bot.context import bot_of
+from bot.context import Bot, bot_of
 from bot.errors import NotModeratorError, UserError
 from index.files import write_atomically
 from index.ingest.articles import ARTICLE_SUFFIXES, ArticleError, parse_article
@@ -24,8 +25,15 @@ from index.text import counted
 from index.web.links import LinkError, add_link
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REPORT_LIMIT = 1900  # below Discord's 2000 characters of content
+
+
+def fit_report(text: str) -> str:
+    """A moderator's reply or report as one message: mentions defused, cut at REPORT_LIMIT."""
+    text = discord.utils.escape_mentions(text)
+    return text if len(text) <= REPORT_LIMIT else text[: REPORT_LIMIT - 1] + "…"
 
 
 def is_moderator(interaction: discord.Interaction) -> bool:
@@ -86,16 +94,21 @@ def report_text(report: BuildReport, prefix: str = "") -> str:
     return discord.utils.escape_mentions(text)
 
 
-async def rebuild(interaction: discord.Interaction) -> BuildReport:
-    bot = bot_of(interaction)
+async def reindexing_alone(bot: Bot, work: Callable[..., T], *args: Any) -> T:
+    """Run `work`, which updates the index, off the event loop (questions keep being answered
+    from the current version meanwhile), refused while this bot or another process updates it."""
     if bot.reindexing.locked():
         raise UserError("A reindex is already running; wait for it to finish.")
     async with bot.reindexing:
         try:
-            # Off the event loop: questions keep being answered from the current index meanwhile.
-            return await asyncio.to_thread(bot.service.rebuild, False)
+            return await asyncio.to_thread(work, *args)
         except BuildInProgressError as exc:  # a build from another process (the CLI)
             raise UserError(str(exc)) from None
+
+
+async def rebuild(interaction: discord.Interaction) -> BuildReport:
+    bot = bot_of(interaction)
+    return await reindexing_alone(bot, bot.service.rebuild, False)
 
 
 @app_commands.command(name="ingest", description="Moderators: add an article from a file or a link, and index it.")
@@ -130,8 +143,7 @@ async def ingest(
         raise UserError(f"“{name}” was not saved: {exc}.") from None
     # The same text under another name is the same article; the build refuses it too, but then
     # the file would be saved for nothing.
-    indexed = bot.service.searcher.data.manifest.articles
-    duplicate = next((a.file for a in indexed if a.text_sha256 == article.text_sha256 and a.id != article.id), None)
+    duplicate = bot.service.searcher.data.manifest.same_text(article.text_sha256, other_than=article.id)
     if duplicate:
         raise UserError(f"“{name}” was not saved: it has the same text as `{duplicate}`, which is indexed.")
     knowledge = bot.service.knowledge_dir
@@ -149,19 +161,14 @@ async def ingest(
 async def _ingest_link(interaction: discord.Interaction, url: str) -> None:
     """Fetch, extract and index the article at `url` (index/web/links.py), off the event loop."""
     bot = bot_of(interaction)
-    if bot.reindexing.locked():
-        raise UserError("A reindex is already running; wait for it to finish.")
-    async with bot.reindexing:
-        try:
-            added = await asyncio.to_thread(add_link, bot.service, url, bot.settings.fetch_limits)
-        except LinkError as exc:
-            raise UserError(f"Nothing was added: {exc}.") from None
-        except BuildInProgressError as exc:
-            raise UserError(str(exc)) from None
+    try:
+        added = await reindexing_alone(bot, add_link, bot.service, url, bot.settings.fetch_limits)
+    except LinkError as exc:
+        raise UserError(f"Nothing was added: {exc}.") from None
     log.info("%s added %s from %s", interaction.user, added.file, url)
     file, _, rest = added.summary().partition(": ")
     text = f"Added `{file}`: {rest}. It is indexed and answers questions now."
-    await interaction.followup.send(discord.utils.escape_mentions(text), ephemeral=True)
+    await interaction.followup.send(fit_report(text), ephemeral=True)
 
 
 @app_commands.command(name="reindex", description="Moderators: re-read the knowledge folder and update the index.")

@@ -8,16 +8,22 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.context import bot_of
-from bot.embeds import about_embed, answer_embed, sources_pages
+from bot.context import Bot, bot_of
+from bot.embeds import NO_PINGS, about_embed, answer_embed, sources_pages
 from bot.feedback import FeedbackView
+from index.answering.answer import Answer
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
 # Interaction token expired (50027) or its webhook unknown (10015): the answer goes to the channel.
 EXPIRED = {50027, 10015}
 ALREADY_ACKNOWLEDGED = 40060
+
+
+def answer_message(bot: Bot, answer: Answer) -> dict[str, Any]:
+    """What every answer is sent with, wherever it goes: its embed, the vote buttons, and no
+    pings (a quote may contain @everyone)."""
+    return {"embed": answer_embed(answer), "view": FeedbackView(bot.feedback), "allowed_mentions": NO_PINGS}
 
 
 async def one_question_at_a_time(interaction: discord.Interaction) -> bool:
@@ -43,17 +49,15 @@ async def ask(
         log.warning("the deferral was acknowledged despite an error; answering it all the same")
     bot = bot_of(interaction)
     answer = await bot.answer(question)
-    view = FeedbackView(bot.feedback)
+    reply = answer_message(bot, answer)
     try:
-        message: discord.Message = await interaction.edit_original_response(
-            embed=answer_embed(answer), view=view, allowed_mentions=NONE
-        )
+        message: discord.Message = await interaction.edit_original_response(**reply)
     except discord.HTTPException as exc:
         if exc.code not in EXPIRED or private or not isinstance(interaction.channel, discord.abc.Messageable):
             raise
         # Too late to answer the interaction itself (Discord allows 15 minutes): post instead.
         log.warning("interaction token expired; answering in the channel instead")
-        message = await interaction.channel.send(embed=answer_embed(answer), view=view, allowed_mentions=NONE)
+        message = await interaction.channel.send(**reply)
     await bot.remember(message.id, answer)
 
 

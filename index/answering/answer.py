@@ -149,7 +149,7 @@ def rank(searcher: HybridSearcher, seen: Gathered, ranker: Ranker) -> Considered
     return Considered(seen, scores, order, row, on_topic, chance, gates, logits)
 
 
-def _decide(searcher: HybridSearcher, seen: Considered, ranker: Ranker, k: int) -> tuple[Answer, list[Quote], str]:
+def _decide(searcher: HybridSearcher, seen: Considered, k: int) -> tuple[Answer, list[Quote], str]:
     """The answer, the quotes chosen, and the rule that decided, in words."""
     question = seen.gathered.question
     topic = f"the chance that the question is about the indexed articles ({seen.on_topic:.2f})"
@@ -208,7 +208,7 @@ def answer_question(searcher: HybridSearcher, question: str, k: int = 3, ranker:
 
 def answer_gathered(searcher: HybridSearcher, seen: Gathered, ranker: Ranker, k: int = 3) -> Answer:
     """The answer from candidates already gathered, with a given ranker (cross-validation refits it)."""
-    return _decide(searcher, rank(searcher, seen, ranker), ranker, k)[0]
+    return _decide(searcher, rank(searcher, seen, ranker), k)[0]
 
 
 def explain_question(
@@ -217,7 +217,7 @@ def explain_question(
     """The answer to `question` with the `top` candidates it scored and why it answered or not."""
     ranker = ranker or load_ranker()
     seen = rank(searcher, gather(searcher, question), ranker)
-    answer, chosen, rule = _decide(searcher, seen, ranker, k)
+    answer, chosen, rule = _decide(searcher, seen, k)
     found = seen.gathered
     quoted_sentences = {(q.row, i) for q in chosen for i in range(q.first, q.last + 1)}
     candidates = []

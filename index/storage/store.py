@@ -83,6 +83,11 @@ class Manifest(BaseModel):
     agreements_sha256: str = ""  # of the glossary and corrections the agreements were read with
     files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256
 
+    def same_text(self, text_sha256: str, other_than: str | None = None) -> str | None:
+        """The file of an indexed article (other than the article `other_than`) with this text,
+        if any: the same text under another name is the same article."""
+        return next((a.file for a in self.articles if a.text_sha256 == text_sha256 and a.id != other_than), None)
+
 
 @dataclass(frozen=True)
 class IndexData:

@@ -127,12 +127,11 @@ def add_link(service: SearchService, url: str, limits: FetchLimits | None = None
     except FetchError as exc:
         raise LinkError(str(exc)) from None
     article = extract_article(page.text(), page.url)
-    indexed = service.searcher.data.manifest.articles
-    for entry in indexed:
+    manifest = service.searcher.data.manifest
+    for entry in manifest.articles:
         if entry.source and _canonical(entry.source) in (article.source, _canonical(page.url), _canonical(url)):
             raise LinkError(f"{url} is already indexed as {entry.file}")
-    digest = text_sha256(article.paragraphs)
-    same = next((e.file for e in indexed if e.text_sha256 == digest), None)
+    same = manifest.same_text(text_sha256(article.paragraphs))
     if same:
         raise LinkError(f"{url} has the same text as {same}, which is indexed")
     raw = article_file(article).encode("utf-8")
