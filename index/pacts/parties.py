@@ -115,6 +115,8 @@ def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token])
         found = [_role(span.root, words), *_relative_roles(span.root, words)]
         roles[mention] = [role for role in found if role is not None]
     for run in joined_runs(doc.text, [m for m in mentions if m in roles]):
+        if " and " not in doc.text[run[0].start : run[-1].end]:
+            continue  # "near the border with Russia, the Defence Secretary signed": no list without "and"
         shared = [role for m in run for role in roles[m]] or _group_roles(doc, run[0], words)
         for m in run:
             roles[m] = roles[m] or shared
@@ -299,10 +301,32 @@ def _role(token: Token, words: set[int]) -> Role | None:
                 verb = _misread_subject(x, words)
                 return (None, verb.i, True) if verb is not None else None
         elif x.dep_ in _ACTING and head.pos_ in ("VERB", "AUX"):
+            if (partner := _copula_partner(x, words)) is not None:
+                return partner
             return (None, head.i, x.dep_ in ("nsubj", "nsubjpass")) if _agrees(head, words) else None
         else:
             return None
     return (x.i, None, False) if x.i in words else None
+
+
+_COPULAS = frozenset("is are was were be been remains remained".split())
+
+
+def _copula_partner(token: Token, words: set[int]) -> Role | None:
+    """A country that a copula equates with the partner an agreeing relative clause leaves open:
+    "the only other country we have such a treaty with is France", "France is the one country with
+    which we signed it": a party to that clause."""
+    if token.dep_ not in ("nsubj", "attr") or token.head.lower_ not in _COPULAS:
+        return None
+    other = [c for c in token.head.children if c.dep_ in ("nsubj", "attr") and c.i != token.i]
+    for clause in (c for noun in other for c in noun.children if c.dep_ == "relcl"):
+        left_open = any(
+            t.dep_ == "prep" and t.lower_ in PARTNER_PREPOSITIONS and all(c.lower_ in _RELATIVE for c in t.children)
+            for t in clause.subtree
+        )
+        if left_open and _agrees(clause, words):
+            return None, clause.i, False
+    return None
 
 
 def _loose_subject(token: Token) -> bool:
@@ -372,7 +396,7 @@ def _relative_roles(token: Token, words: set[int]) -> list[Role]:
     ]
 
 
-_RELATIVE = frozenset({"which", "who", "that"})
+_RELATIVE = frozenset({"which", "who", "whom", "that"})
 
 
 def _is_relative_subject(token: Token) -> bool:

@@ -128,6 +128,11 @@ def test_the_parse_tells_parties_from_threats_and_places(sentence: str, parties:
             [("JPN", "USA")],
         ),
         ("Ministers met in Berlin under the glare of a pact between Paris and Rome.", [("FRA", "ITA")]),
+        # A copula names the partner an agreeing relative clause leaves open.
+        ("France is the only other country with which Britain has such a treaty.", [("FRA", "GBR")]),
+        ("The only other country Britain has such a treaty with is France.", [("FRA", "GBR")]),
+        # Names joined by a comma alone are no list: Russia is only the place.
+        ("Near the border with Russia, Finland signed a pact with Sweden.", [("FIN", "SWE")]),
         # A pronoun subject is the nearest subject before it, whatever clause the parse hangs it from;
         # a dealing verb's own "from" names the seller.
         (
