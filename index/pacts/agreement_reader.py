@@ -35,16 +35,16 @@ from index.pacts.agreement_words import (
     same_clause,
 )
 from index.pacts.agreements import AgreementMention, Status
-from index.pacts.countries import Mention, find_countries
+from index.pacts.countries import Mention, find_countries, publisher_country
 from index.pacts.parties import Party, Reported, agreements_in, joined_runs, joins, parties_in
-from index.pacts.people import people_in, people_of
+from index.pacts.people import people_in, people_of, speaker_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 8
+READER_VERSION = 9
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -53,13 +53,14 @@ _NOT_A_PARTY_AFTER = re.compile(
     r"[’']?s?\s+(?:allies|partners|Sea|Strait|Ocean|"
     r"(?:[A-Z][\w-]*\s+){0,3}(?:Institute|University|Centre|Center|Foundation|Forum|School|College))\b"
 )
-# "The two countries", "the nations" and the like refer to the parties named before.
+# "The two countries", "the nations", "the leaders" and the like refer to the parties named before.
 _COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 _COUNTED = "|".join(_COUNTS)
 
 
 _THE_PARTIES = re.compile(
-    rf"\b(?:the|both)\s+(?:({_COUNTED})\s+)?(?:countries|nations|sides|governments|allies|international locations)\b",
+    rf"\b(?:the|both)\s+(?:({_COUNTED})\s+)?"
+    r"(?:countries|nations|sides|governments|allies|leaders|international locations)\b",
     re.IGNORECASE,
 )
 # A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
@@ -126,15 +127,18 @@ def _joined_groups(text: str) -> list[list[Mention]]:
     return joined_runs(text, find_countries(text))
 
 
-def _headline_pair(title: str, people: dict[str, str]) -> list[str]:
+def _headline_pair(title: str, people: dict[str, str], speaker: str | None) -> list[str]:
     """The first countries the headline joins ("India and France sign ... as Vietnam and
     Indonesia talk"), else the two it names ("Greece to buy French frigates", "Sunak and Kishida
-    sign ...")."""
+    sign ..."), else the publishing government's country and the one other it names ("Readout of
+    the Secretary's Meeting With Romanian Minister ...")."""
     for group in _joined_groups(title):
         codes = list(dict.fromkeys(m.iso3 for m in group))
         if len(codes) >= 2:
             return codes
     named = list(dict.fromkeys(m.iso3 for m in _named_in(title, people)))
+    if len(named) == 1 and speaker is not None and named[0] != speaker:
+        return sorted([speaker, *named])
     return named if len(named) == 2 else []
 
 
@@ -208,29 +212,29 @@ _JOINS = re.compile(r"\bjoin(?:s|ed)?\b", re.IGNORECASE)
 
 
 def _reports(
-    sentence: str, before: str, people: dict[str, str], expander: Expander, named_kinds: set[str]
+    sentence: str, before: str, people: dict[str, str], expander: Expander, named_kinds: set[str], speaker: str | None
 ) -> tuple[tuple[str, int], list[Mention]] | None:
     """The word that makes the sentence report an agreement ("pact", or a verb such as "signed"
     when it names two countries, or "joined" when it names one) and where it starts, with the
     countries the sentence names; None when it reports none (the countries are then not looked
     for). `before`: the sentence before it in its paragraph, which an opening "It" may stand for;
-    `named_kinds`: the article's `kinds_named_in`."""
+    `named_kinds`: the article's `kinds_named_in`; `speaker`: the publishing government's country."""
     word = AGREEMENT_WORDS.search(sentence)
     if word is not None:
         # "the Global Combat Air Programme": capitalised inside the sentence, it is a name.
         capitalised = word.group(1)[0].isupper() and word.start(1) > 0
         kind = kind_of(word.group(1))
         has_name = kind not in NAMED_KINDS or capitalised or kind in named_kinds or mentions_a_name(sentence, expander)
-        return ((word.group(1), word.start(1)), _named_in(sentence, people, before)) if has_name else None
+        return ((word.group(1), word.start(1)), _named_in(sentence, people, before, speaker)) if has_name else None
     acronym = next(
         (m for m in _CAPITALS.finditer(sentence) if names_agreement(m.group(), expander.canonical_terms)), None
     )
     if acronym is not None:
-        return (acronym.group(), acronym.start()), _named_in(sentence, people, before)
+        return (acronym.group(), acronym.start()), _named_in(sentence, people, before, speaker)
     verb = DEALING.search(sentence) or _JOINS.search(sentence) or _TALKS.search(sentence) or _access(sentence, expander)
     if verb is None:
         return None
-    named = _named_in(sentence, people, before)
+    named = _named_in(sentence, people, before, speaker)
     needed = 1 if _JOINS.fullmatch(verb.group()) else 2
     return ((verb.group(), verb.start()), named) if len({m.iso3 for m in named}) >= needed else None
 
@@ -248,11 +252,13 @@ def _access(sentence: str, expander: Expander) -> re.Match[str] | None:
     return next((m for m in re.finditer(r"\w+", sentence) if ACCESS in expander.canonical_terms(m.group())), None)
 
 
-def _named_in(sentence: str, people: dict[str, str], before: str = "") -> list[Mention]:
-    """The countries a sentence names, itself, through the people the article tied to them, or
-    by an opening pronoun (`_OPENING_PRONOUN`)."""
+def _named_in(sentence: str, people: dict[str, str], before: str = "", speaker: str | None = None) -> list[Mention]:
+    """The countries a sentence names, itself, through the people the article tied to them, by
+    an opening pronoun (`_OPENING_PRONOUN`), or as the government that published it speaking of
+    itself (`speaker_in`)."""
     countries = [m for m in find_countries(sentence) if not _NOT_A_PARTY_AFTER.match(sentence[m.end :])]
     found = countries + people_in(sentence, people, countries) + _pronoun_subjects(sentence, before)
+    found += [m for m in speaker_in(sentence, speaker) if not any(m.start < c.end and c.start < m.end for c in found)]
     return sorted(found, key=lambda m: m.start)
 
 
@@ -292,16 +298,19 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     A mention needs an agreement word and two or more parties (index/pacts/parties.py), or one country
     that joins a named agreement (`complete_memberships`); a person the article introduced with a
     country's title stands for that country (index/pacts/people.py), and an opening "It" for the
-    country that opens the sentence before. "The two countries", and a speaker's "our alliance",
-    stand for the article's main pair: the countries its headline joins, else the first
-    sentence's that names two parties, else the two the article names most.
+    country that opens the sentence before; in a text a government published, "we" and that
+    government's offices stand for its country (index/pacts/people.py `speaker_in`). "The two
+    countries", and a speaker's "our alliance", stand for the article's main pair: the countries
+    its headline joins (or the publishing government's and the one other its headline names),
+    else the first sentence's that names two parties, else the two the article names most.
     """
     people = people_of(sentence for _, sentence in sentences)
+    speaker = publisher_country(article.publisher)
     named_kinds = kinds_named_in(sentences)
     reporting = []
     for n, (paragraph, sentence) in enumerate(sentences):
         before = sentences[n - 1][1] if n and sentences[n - 1][0] == paragraph else ""
-        if reports := _reports(sentence, before, people, expander, named_kinds):
+        if reports := _reports(sentence, before, people, expander, named_kinds, speaker):
             reporting.append((paragraph, sentence, *reports))
     # Only the sentences that report an agreement are parsed, and each parse is read once.
     docs = parse([sentence for _, sentence, _, _ in reporting])
@@ -309,7 +318,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
         mark_synonyms(doc, expander.canonical_terms)
     read = [_read(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
     main_pair = (
-        _headline_pair(article.title, people)
+        _headline_pair(article.title, people, speaker)
         or next((sorted(group) for r in read for group, _ in _groups(r, [])), [])
         or (_most_named(sentences, people) if any(_OURS.search(s) for _, s, _, _ in reporting) else [])
     )

@@ -257,3 +257,27 @@ def countries_typed(question: str) -> list[Mention]:
         return word[:-1].capitalize() + " " if word.endswith("s") and word[:-1] in words else word
 
     return sorted([*states, *find_countries(_TYPED_WORD.sub(cased, text))], key=lambda m: m.start)
+
+
+# A publisher that is a government ("U.S. Department of Defense", "Prime Minister's Office, 10
+# Downing Street (GOV.UK)", "Australian Government, Department of Defence"), not a newspaper that
+# only names a country ("The Japan Times"). Some name their country only by an office or a domain.
+_GOVERNMENT = re.compile(
+    r"\b(?:Government|Department|Ministry|Embassy|High Commission|Minister|Office|Command|Cabinet)\b|"
+    r"GOV\.UK|White House",
+)
+_GOVERNMENT_PLACES = (
+    ("United States", re.compile(r"\bWhite House\b|\bPentagon\b|\bDoD\b|\bDOD\b|\bDepartment of (?:Defense|State)\b")),
+    ("United Kingdom", re.compile(r"\bGOV\.UK\b|\bDowning Street\b|\bWhitehall\b")),
+)
+
+
+def publisher_country(publisher: str | None) -> str | None:
+    """The country (ISO3) whose government published an article, None for any other publisher:
+    the first country the publisher names, by name or by its government's offices."""
+    if not publisher or not _GOVERNMENT.search(publisher):
+        return None
+    for name, office in _GOVERNMENT_PLACES:
+        publisher = office.sub(name, publisher)
+    found = find_countries(publisher)
+    return found[0].iso3 if found else None

@@ -77,3 +77,36 @@ def people_in(sentence: str, people: dict[str, str], countries: list[Mention]) -
         for m in pattern.finditer(sentence)
         if not any(start < m.end() and m.start() < end for start, end in taken)
     ]
+
+
+# In a text a government published, the speaker is that government: "we", "our" and "us" outside
+# quotation marks, and its offices named with no country ("the Secretary", "the Defence
+# Secretary", "the Department", "the Prime Minister"). The United States has secretaries and
+# departments and no prime minister; the others name a prime minister, a government, a ministry
+# or a secretary of one portfolio ("the Defence Secretary"), and "the Secretary" alone is theirs
+# only in the United States.
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
+_QUOTED = re.compile(r"[\"“”]")
+_PORTFOLIO = r"(?:(?:Acting\s+)?(?:Defen[cs]e|Foreign|Home)\s+)"
+_OFFICES = {
+    "USA": re.compile(
+        rf"\b[Tt]he\s+(?:{_PORTFOLIO}?Secretary(?:\s+of\s+(?:Defense|State))?|Department(?:\s+of\s+(?:Defense|State))?|"
+        r"Administration)\b(?![-’'\w]|\s+of\b)"
+    ),
+    "": re.compile(
+        rf"\b[Tt]he\s+(?:{_PORTFOLIO}Secretary|Prime\s+Minister|PM|Government|Ministry(?:\s+of\s+Defen[cs]e)?)\b"
+        r"(?![-’'\w]|\s+of\b)"
+    ),
+}
+
+
+def speaker_in(sentence: str, speaker: str | None) -> list[Mention]:
+    """The places where the sentence speaks as, or of, the government that published it
+    (`speaker`, ISO3; None for any other publisher), as mentions of its country."""
+    if speaker is None:
+        return []
+    offices = _OFFICES.get(speaker, _OFFICES[""])
+    found = list(offices.finditer(sentence))
+    if not _QUOTED.search(sentence):
+        found += _FIRST_PERSON.finditer(sentence)
+    return [Mention(speaker, m.start(), m.end()) for m in found]
