@@ -27,6 +27,8 @@ from index.pacts.agreement_words import (
     AGREEMENT_NOUNS,
     AGREEMENT_WORDS,
     DEALING,
+    TIE,
+    TIES,
     anchors,
     mark_synonyms,
     names_agreement,
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 9
+READER_VERSION = 10
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -68,6 +70,8 @@ _THE_PARTIES = re.compile(
 _OURS = re.compile(
     rf"\bour\s+(?:(?:(?:{_COUNTED})\s+)?(?:countries|nations)|(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS}))\b", re.I
 )
+# "A similar agreement", "such a pact": one like the article's, with the same publishing government.
+_SIMILAR = re.compile(rf"\b(?:similar|such\s+an?|same\s+kind\s+of)\s+(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS})\b", re.I)
 # A sentence that opens with "It" or "They" speaks of the country or countries that open the
 # sentence before it: "Port Moresby has widened its circle of partners. It signed an agreement
 # with the United States in 2023."
@@ -193,7 +197,11 @@ def _groups(
 
 
 def _between(word: Token) -> bool:
-    return any(c.dep_ == "prep" and c.lower_ in ("between", "among", "amongst") for c in word.children)
+    """ "the treaties between A and B", "agreements signed between A and B"."""
+    clauses = [c for c in word.children if c.dep_ in ("acl", "relcl")]
+    return any(
+        c.dep_ == "prep" and c.lower_ in ("between", "among", "amongst") for t in (word, *clauses) for c in t.children
+    )
 
 
 def _accession(read: tuple[list[Party], list[Reported]], doc: Doc) -> list[tuple[set[str], Token | None]]:
@@ -231,6 +239,8 @@ def _reports(
     )
     if acronym is not None:
         return (acronym.group(), acronym.start()), _named_in(sentence, people, before, speaker)
+    if tie := TIES.search(sentence):
+        return (tie.group(1), tie.start(1)), _named_in(sentence, people, before, speaker)
     verb = DEALING.search(sentence) or _JOINS.search(sentence) or _TALKS.search(sentence) or _access(sentence, expander)
     if verb is None:
         return None
@@ -325,7 +335,10 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     mentions = []
     joining: list[tuple[int, str, str]] = []  # (paragraph, sentence, country) of each objectless join
     for (paragraph, sentence, keyword, _), doc, r in zip(reporting, docs, read, strict=True):
-        the_parties = main_pair if _speaks_of_the_parties(sentence, {p.iso3 for p in r[0]}, main_pair) else []
+        parties = {p.iso3 for p in r[0]}
+        the_parties = main_pair if _speaks_of_the_parties(sentence, parties, main_pair) else []
+        if not the_parties and speaker in main_pair and len(parties - {speaker}) == 1 and _SIMILAR.search(sentence):
+            the_parties = [speaker]  # "Lithuania signed a similar agreement" in the publisher's text about its own
         groups = _groups(r, the_parties) or _accession(r, doc)
         if not groups and _JOINS.fullmatch(keyword[0]):
             joining += [(paragraph, sentence, p.iso3) for p in r[0] if joins(p, doc, alone=True)]
@@ -346,7 +359,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
                 AgreementMention(
                     name=name,
                     parties=sorted(group),
-                    status=status_of(text),
+                    status=None if name == TIE else status_of(text),  # a standing tie has no status
                     date=article.published,
                     when=_date_given(doc, article.published, {t.i for t in words}),
                     article_id=article.id,

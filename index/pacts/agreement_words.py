@@ -49,6 +49,13 @@ _PURPOSES = frozenset(
         "host build develop supply " + IRREGULAR
     )
 )
+# A standing defence tie is reported like an agreement, named or not: "the defense relationship
+# between the two nations", "military cooperation with Algeria". A relationship or co-operation
+# without a defence word before it is any (trade, culture, history).
+TIES = re.compile(r"\b(?:defen[cs]e|military|security)\s+(relationships?|co-?operation)\b", re.IGNORECASE)
+_TIE_NOUNS = frozenset("relationship relationships cooperation".split())
+_TIE_WORDS = frozenset("defence defense military security".split())
+TIE = "defence cooperation"  # the name of such a tie
 # Access to another country's bases is an arrangement with it, named or not: "the US has been trying
 # to expand access to bases in the Philippines".
 ACCESS = "access"
@@ -77,6 +84,7 @@ def anchors(doc: Doc) -> list[Token]:
             or t.i in t.doc.user_data.get(ACRONYMS, ())
             or _negotiation(t)
             or _access(t)
+            or _tie(t)
         )
         and not any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in t.children)
         and t.head.lower_ != "without"
@@ -104,6 +112,17 @@ def _negotiation(token: Token) -> bool:
     return any(
         c.pos_ in ("VERB", "AUX") and c.dep_ in ("acl", "advcl", "xcomp") and stem_of(c) in _PURPOSES for c in around
     )
+
+
+def _tie(token: Token) -> bool:
+    """ "defense relationship", "military-to-military relationship", "security cooperation" (`TIES`)."""
+    if token.lower_ not in _TIE_NOUNS and not (
+        token.lower_ == "operation" and token.i >= 2 and token.nbor(-2).lower_ == "co"
+    ):
+        return False
+    if token.text[0].isupper() or token.dep_ == "compound":
+        return False  # the "Roadmap for Defense Cooperation" is the roadmap; "security cooperation priorities"
+    return any(t.lower_ in _TIE_WORDS for t in token.doc[token.left_edge.i : token.i])
 
 
 def _access(token: Token) -> bool:

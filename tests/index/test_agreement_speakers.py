@@ -130,3 +130,32 @@ def test_real_government_texts(file: str, pair: tuple[str, ...]) -> None:
     article = read_article(OPENNEWS / f"{file}.md")
     sentences = [(n, p[s:e]) for n, p in enumerate(article.paragraphs, start=1) for s, e in sentence_spans(p)]
     assert pair in pairs(extract(article, sentences, EXPANDER))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [
+        ("The ministers reaffirmed the defense relationship between Chile and Peru.", [("CHL", "PER")]),
+        ("Esper discussed expanding military cooperation between the U.S. and Tunisia.", [("TUN", "USA")]),
+        ("The U.S. military-to-military relationship with Latvia is strong.", [("LVA", "USA")]),
+        # Without a defence word a relationship is any; a word of a name is the name's.
+        ("The trade relationship between Chile and Peru is strong.", []),
+        ("Chile and Peru signed a Roadmap for Defense Cooperation.", [("CHL", "PER")]),
+    ],
+)
+def test_a_standing_defence_tie_is_reported_like_an_agreement(sentence: str, parties: list[tuple[str, ...]]) -> None:
+    found = extract(ARTICLE, [(1, sentence)], EXPANDER)
+    assert pairs(found) == parties
+    assert all(m.status is None for m in found if m.name == "defence cooperation")
+
+
+def test_agreements_signed_between_two_countries_bind_them() -> None:
+    sentence = "The entente was a series of agreements signed in 1904 between Spain and Portugal."
+    assert said(None, sentence) == [("ESP", "PRT")]
+
+
+def test_a_similar_agreement_in_a_government_text_is_with_that_government() -> None:
+    title = "U.S., Latvia Sign Defense Roadmap"
+    sentence = "Estonia signed a similar agreement in April."
+    assert said(US, sentence, title=title) == [("EST", "USA")]
+    assert said(NEWS, sentence, title=title) == []  # a newspaper's "similar" is with either
