@@ -303,10 +303,36 @@ def _role(token: Token, words: set[int]) -> Role | None:
         elif x.dep_ in _ACTING and head.pos_ in ("VERB", "AUX"):
             if (partner := _copula_partner(x, words)) is not None:
                 return partner
+            if (agreement := _visiting(x, words)) is not None:
+                return agreement, None, False
             return (None, head.i, x.dep_ in ("nsubj", "nsubjpass")) if _agrees(head, words) else None
         else:
             return None
     return (x.i, None, False) if x.i in words else None
+
+
+# Forces that an agreement's own clause lets in: "an agreement that would let Japanese troops train
+# in the country", "a deal under which British marines will train in Norway".
+_FORCES = frozenset("troops forces soldiers personnel military marines sailors ships warships aircraft units".split())
+
+
+_PRESENCE = frozenset(stems("let allow permit enable train station deploy visit enter use operate rotate stay host"))
+
+
+def _visiting(noun: Token, words: set[int]) -> int | None:
+    """The agreement word whose relative clause lets the forces (a country's: "Japanese troops")
+    in, station them or train them; not one that tracks or deters them."""
+    if noun.lower_ not in _FORCES:
+        return None
+    verb, present = noun.head, False
+    while verb.pos_ in ("VERB", "AUX"):
+        present = present or stem_of(verb) in _PRESENCE
+        if verb.dep_ in ("relcl", "acl") and verb.head.i in words:
+            return verb.head.i if present else None
+        if verb.dep_ not in ("xcomp", "ccomp", "conj"):
+            return None
+        verb = verb.head
+    return None
 
 
 _COPULAS = frozenset("is are was were be been remains remained".split())
