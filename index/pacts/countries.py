@@ -191,10 +191,19 @@ class Mention:
     end: int
 
 
+# The first half of a compound that names two countries: "Anglo-Polish", "Franco-German". Not
+# "Sino-": the "Sino-American Mutual Defense Treaty" was the Republic of China's, Taiwan's.
+_COMBINING = {
+    "Anglo": "GBR", "Franco": "FRA", "Russo": "RUS", "Finno": "FIN", "Italo": "ITA",
+    "Greco": "GRC", "Austro": "AUT", "Luso": "PRT", "Hispano": "ESP", "Nippo": "JPN",
+}  # fmt: skip
+_COMBINED = re.compile(rf"\b({'|'.join(_COMBINING)})(?=[-–][A-Z])")
+
+
 def find_countries(text: str) -> list[Mention]:
     """Countries named in `text`, in order, by their longest matching name."""
     lookup = _names().lookup
-    found: list[Mention] = []
+    found = [Mention(_COMBINING[m.group(1)], m.start(), m.end()) for m in _COMBINED.finditer(text)]
     for span in _SPAN.finditer(text):
         words = list(re.finditer(r"\S+", span.group()))
         i = 0
@@ -213,7 +222,7 @@ def find_countries(text: str) -> list[Mention]:
                     break
             else:
                 i += 1
-    return found
+    return sorted(found, key=lambda m: m.start)
 
 
 # A country as the name signals compare it: "American", "U.S.", "the States" and "Washington"
