@@ -28,6 +28,7 @@ from index.pacts.agreement_words import (
     AGREEMENT_WORDS,
     DEALING,
     TIE,
+    TIE_NOUNS,
     TIES,
     anchors,
     mark_synonyms,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 12
+READER_VERSION = 13
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -68,7 +69,9 @@ _THE_PARTIES = re.compile(
 # A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
 # and the one it speaks to, the article's main pair (unless the sentence names another party).
 _OURS = re.compile(
-    rf"\bour\s+(?:(?:(?:{_COUNTED})\s+)?(?:countries|nations)|(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS}))\b", re.I
+    rf"\bour\s+(?:(?:(?:{_COUNTED})\s+)?(?:countries|nations)|(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS})|"
+    rf"(?:\w+\s+)?(?:defen[cs]e|military|security)\s+(?:{TIE_NOUNS}))\b",
+    re.I,
 )
 # "A similar agreement", "such a pact": one like the article's, with the same publishing government.
 _SIMILAR = re.compile(rf"\b(?:similar|such\s+an?|same\s+kind\s+of)\s+(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS})\b", re.I)

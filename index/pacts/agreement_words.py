@@ -52,8 +52,9 @@ _PURPOSES = frozenset(
 # A standing defence tie is reported like an agreement, named or not: "the defense relationship
 # between the two nations", "military cooperation with Algeria". A relationship or co-operation
 # without a defence word before it is any (trade, culture, history).
-TIES = re.compile(r"\b(?:defen[cs]e|military|security)\s+(relationships?|co-?operation)\b", re.IGNORECASE)
-_TIE_NOUNS = frozenset("relationship relationships cooperation".split())
+TIE_NOUNS = r"relationships?|relations|co-?operation"
+TIES = re.compile(rf"\b(?:defen[cs]e|military|security)\s+({TIE_NOUNS})\b", re.IGNORECASE)
+_TIE_NOUNS = frozenset("relationship relationships relations cooperation".split())
 _TIE_WORDS = frozenset("defence defense military security".split())
 TIE = "defence cooperation"  # the name of such a tie
 # Access to another country's bases is an arrangement with it, named or not: "the US has been trying

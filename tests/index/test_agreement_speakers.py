@@ -138,6 +138,7 @@ def test_real_government_texts(file: str, pair: tuple[str, ...]) -> None:
         ("The ministers reaffirmed the defense relationship between Chile and Peru.", [("CHL", "PER")]),
         ("Esper discussed expanding military cooperation between the U.S. and Tunisia.", [("TUN", "USA")]),
         ("The U.S. military-to-military relationship with Latvia is strong.", [("LVA", "USA")]),
+        ("They held talks on the military-to-military relations between Chile and Peru.", [("CHL", "PER")]),
         # Without a defence word a relationship is any; a word of a name is the name's.
         ("The trade relationship between Chile and Peru is strong.", []),
         ("Chile and Peru signed a Roadmap for Defense Cooperation.", [("CHL", "PER")]),
@@ -159,3 +160,8 @@ def test_a_similar_agreement_in_a_government_text_is_with_that_government() -> N
     sentence = "Estonia signed a similar agreement in April."
     assert said(US, sentence, title=title) == [("EST", "USA")]
     assert said(NEWS, sentence, title=title) == []  # a newspaper's "similar" is with either
+
+
+def test_a_speakers_our_defence_cooperation_is_the_main_pairs() -> None:
+    sentence = "“Today’s meeting underscores our defense cooperation,” he said."
+    assert said(NEWS, sentence, title="U.S., Mongolia Discuss Military Relations") == [("MNG", "USA")]
