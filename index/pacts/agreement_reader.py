@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 13
+READER_VERSION = 14
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -317,8 +317,8 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     its headline joins (or the publishing government's and the one other its headline names),
     else the first sentence's that names two parties, else the two the article names most.
     """
-    people = people_of(sentence for _, sentence in sentences)
     speaker = publisher_country(article.publisher)
+    people = people_of((sentence for _, sentence in sentences), speaker)
     named_kinds = kinds_named_in(sentences)
     reporting = []
     for n, (paragraph, sentence) in enumerate(sentences):

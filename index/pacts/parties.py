@@ -301,6 +301,8 @@ def _role(token: Token, words: set[int]) -> Role | None:
                 verb = _misread_subject(x, words)
                 return (None, verb.i, True) if verb is not None else None
         elif x.dep_ in _ACTING and head.pos_ in ("VERB", "AUX"):
+            if x.dep_ == "nsubj" and stem_of(head) in _REACTING:
+                return None  # "Shanahan applauded efforts by Greece and North Macedonia to implement the agreement"
             if (partner := _copula_partner(x, words)) is not None:
                 return partner
             if (agreement := _visiting(x, words)) is not None:

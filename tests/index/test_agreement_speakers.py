@@ -165,3 +165,18 @@ def test_a_similar_agreement_in_a_government_text_is_with_that_government() -> N
 def test_a_speakers_our_defence_cooperation_is_the_main_pairs() -> None:
     sentence = "“Today’s meeting underscores our defense cooperation,” he said."
     assert said(NEWS, sentence, title="U.S., Mongolia Discuss Military Relations") == [("MNG", "USA")]
+
+
+def test_the_publishers_own_people_need_no_country_before_their_title() -> None:
+    introduced = "Secretary of Defense Dr. Lloyd Carter met Romanian Minister of National Defense Ion Popescu."
+    assert said(US, introduced, "Carter and Popescu signed a pact.") == [("ROU", "USA")]
+    assert said(NEWS, introduced, "Carter and Popescu signed a pact.") == []  # Carter is no one's
+    # Another country's secretary is that country's.
+    assert said(UK, "Ukrainian Defence Secretary Ivan Petrenko visited.", "Petrenko signed a pact with Spain.") == [
+        ("ESP", "UKR")
+    ]
+
+
+def test_the_subject_of_a_reaction_is_no_party() -> None:
+    sentence = "Tokyo applauded efforts by Spain and Portugal to implement the agreement."
+    assert said(None, sentence) == [("ESP", "PRT")]
