@@ -40,14 +40,14 @@ from index.pacts.agreement_words import (
 from index.pacts.agreements import AgreementMention, Status
 from index.pacts.countries import Mention, find_countries, publisher_country
 from index.pacts.parties import Party, Reported, agreements_in, joined_runs, joins, parties_in
-from index.pacts.people import people_in, people_of, speaker_in
+from index.pacts.people import Voice, people_in, people_of, speaker_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 14
+READER_VERSION = 15
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -223,31 +223,31 @@ _JOINS = re.compile(r"\bjoin(?:s|ed)?\b", re.IGNORECASE)
 
 
 def _reports(
-    sentence: str, before: str, people: dict[str, str], expander: Expander, named_kinds: set[str], speaker: str | None
+    sentence: str, before: str, people: dict[str, str], expander: Expander, named_kinds: set[str], voice: Voice
 ) -> tuple[tuple[str, int], list[Mention]] | None:
     """The word that makes the sentence report an agreement ("pact", or a verb such as "signed"
     when it names two countries, or "joined" when it names one) and where it starts, with the
     countries the sentence names; None when it reports none (the countries are then not looked
     for). `before`: the sentence before it in its paragraph, which an opening "It" may stand for;
-    `named_kinds`: the article's `kinds_named_in`; `speaker`: the publishing government's country."""
+    `named_kinds`: the article's `kinds_named_in`; `voice`: who a government's text speaks as and to."""
     word = AGREEMENT_WORDS.search(sentence)
     if word is not None:
         # "the Global Combat Air Programme": capitalised inside the sentence, it is a name.
         capitalised = word.group(1)[0].isupper() and word.start(1) > 0
         kind = kind_of(word.group(1))
         has_name = kind not in NAMED_KINDS or capitalised or kind in named_kinds or mentions_a_name(sentence, expander)
-        return ((word.group(1), word.start(1)), _named_in(sentence, people, before, speaker)) if has_name else None
+        return ((word.group(1), word.start(1)), _named_in(sentence, people, before, voice)) if has_name else None
     acronym = next(
         (m for m in _CAPITALS.finditer(sentence) if names_agreement(m.group(), expander.canonical_terms)), None
     )
     if acronym is not None:
-        return (acronym.group(), acronym.start()), _named_in(sentence, people, before, speaker)
+        return (acronym.group(), acronym.start()), _named_in(sentence, people, before, voice)
     if tie := TIES.search(sentence):
-        return (tie.group(1), tie.start(1)), _named_in(sentence, people, before, speaker)
+        return (tie.group(1), tie.start(1)), _named_in(sentence, people, before, voice)
     verb = DEALING.search(sentence) or _JOINS.search(sentence) or _TALKS.search(sentence) or _access(sentence, expander)
     if verb is None:
         return None
-    named = _named_in(sentence, people, before, speaker)
+    named = _named_in(sentence, people, before, voice)
     needed = 1 if _JOINS.fullmatch(verb.group()) else 2
     return ((verb.group(), verb.start()), named) if len({m.iso3 for m in named}) >= needed else None
 
@@ -265,13 +265,16 @@ def _access(sentence: str, expander: Expander) -> re.Match[str] | None:
     return next((m for m in re.finditer(r"\w+", sentence) if ACCESS in expander.canonical_terms(m.group())), None)
 
 
-def _named_in(sentence: str, people: dict[str, str], before: str = "", speaker: str | None = None) -> list[Mention]:
+_NO_VOICE = Voice()  # not a government's text
+
+
+def _named_in(sentence: str, people: dict[str, str], before: str = "", voice: Voice = _NO_VOICE) -> list[Mention]:
     """The countries a sentence names, itself, through the people the article tied to them, by
     an opening pronoun (`_OPENING_PRONOUN`), or as the government that published it speaking of
-    itself (`speaker_in`)."""
+    itself or of the country it addresses (`speaker_in`)."""
     countries = [m for m in find_countries(sentence) if not _NOT_A_PARTY_AFTER.match(sentence[m.end :])]
     found = countries + people_in(sentence, people, countries) + _pronoun_subjects(sentence, before)
-    found += [m for m in speaker_in(sentence, speaker) if not any(m.start < c.end and c.start < m.end for c in found)]
+    found += [m for m in speaker_in(sentence, voice) if not any(m.start < c.end and c.start < m.end for c in found)]
     return sorted(found, key=lambda m: m.start)
 
 
@@ -319,11 +322,14 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     """
     speaker = publisher_country(article.publisher)
     people = people_of((sentence for _, sentence in sentences), speaker)
+    headline = _headline_pair(article.title, people, speaker)
+    addressed = [c for c in headline if c != speaker] if speaker in headline else []
+    voice = Voice(speaker, addressed[0] if len(addressed) == 1 else None)
     named_kinds = kinds_named_in(sentences)
     reporting = []
     for n, (paragraph, sentence) in enumerate(sentences):
         before = sentences[n - 1][1] if n and sentences[n - 1][0] == paragraph else ""
-        if reports := _reports(sentence, before, people, expander, named_kinds, speaker):
+        if reports := _reports(sentence, before, people, expander, named_kinds, voice):
             reporting.append((paragraph, sentence, *reports))
     # Only the sentences that report an agreement are parsed, and each parse is read once.
     docs = parse([sentence for _, sentence, _, _ in reporting])
@@ -331,7 +337,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
         mark_synonyms(doc, expander.canonical_terms)
     read = [_read(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
     main_pair = (
-        _headline_pair(article.title, people, speaker)
+        headline
         or next((sorted(group) for r in read for group, _ in _groups(r, [])), [])
         or (_most_named(sentences, people) if any(_OURS.search(s) for _, s, _, _ in reporting) else [])
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 
 from index.pacts.countries import Mention, find_countries
@@ -126,13 +127,30 @@ _OFFICES = {
 }
 
 
-def speaker_in(sentence: str, speaker: str | None) -> list[Mention]:
-    """The places where the sentence speaks as, or of, the government that published it
-    (`speaker`, ISO3; None for any other publisher), as mentions of its country."""
-    if speaker is None:
+# "The country", "that nation": in a government's text, the one other country its headline names
+# ("Readout of the Secretary's Meeting With Romanian Minister ...").
+_THE_COUNTRY = re.compile(r"\b[Tt]h(?:e|at)\s+(?:country|nation)\b(?![-\w])")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who a government's text speaks as (the publishing government's country, ISO3) and to (the
+    one other country its headline names); both None for any other publisher."""
+
+    speaker: str | None = None
+    addressed: str | None = None
+
+
+def speaker_in(sentence: str, voice: Voice) -> list[Mention]:
+    """The places where the sentence speaks as, or of, the government that published it, and of
+    the country it addresses, as mentions of their countries."""
+    if voice.speaker is None:
         return []
-    offices = _OFFICES.get(speaker, _OFFICES[""])
+    offices = _OFFICES.get(voice.speaker, _OFFICES[""])
     found = list(offices.finditer(sentence))
     if not _QUOTED.search(sentence):
         found += _FIRST_PERSON.finditer(sentence)
-    return [Mention(speaker, m.start(), m.end()) for m in found]
+    addressed = [] if voice.addressed is None else _THE_COUNTRY.finditer(sentence)
+    return [Mention(voice.speaker, m.start(), m.end()) for m in found] + [
+        Mention(voice.addressed, m.start(), m.end()) for m in addressed if voice.addressed is not None
+    ]

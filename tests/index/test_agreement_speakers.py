@@ -12,7 +12,7 @@ from index.ingest.articles import read_article
 from index.ingest.sentences import sentence_spans
 from index.pacts.agreement_reader import extract
 from index.pacts.countries import publisher_country
-from index.pacts.people import speaker_in
+from index.pacts.people import Voice, speaker_in
 from tests.index.test_agreements import ARTICLE, EXPANDER, pairs
 
 UK = "Ministry of Defence (GOV.UK)"
@@ -108,8 +108,8 @@ def test_the_leaders_of_a_call_are_the_pair() -> None:
 
 def test_speaker_mentions_cover_the_office_or_the_pronoun() -> None:
     sentence = "The Defence Secretary said we would sign it."
-    assert [sentence[m.start : m.end] for m in speaker_in(sentence, "GBR")] == ["The Defence Secretary", "we"]
-    assert speaker_in(sentence, None) == []
+    assert [sentence[m.start : m.end] for m in speaker_in(sentence, Voice("GBR"))] == ["The Defence Secretary", "we"]
+    assert speaker_in(sentence, Voice()) == []
 
 
 OPENNEWS = Path(__file__).resolve().parents[3] / "shared" / "opennews" / "articles"
@@ -180,3 +180,11 @@ def test_the_publishers_own_people_need_no_country_before_their_title() -> None:
 def test_the_subject_of_a_reaction_is_no_party() -> None:
     sentence = "Tokyo applauded efforts by Spain and Portugal to implement the agreement."
     assert said(None, sentence) == [("ESP", "PRT")]
+
+
+def test_the_country_a_government_text_addresses_is_the_one_its_headline_names() -> None:
+    title = "Readout of the Secretary's Meeting With Latvian Minister"
+    sentence = "The Department signed a roadmap with the country."
+    assert said(US, sentence, title=title) == [("LVA", "USA")]
+    assert said(NEWS, sentence, title=title) == []
+    assert said(US, sentence) == []  # a headline that names no other country addresses none
