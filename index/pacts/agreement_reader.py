@@ -40,14 +40,14 @@ from index.pacts.agreement_words import (
 from index.pacts.agreements import AgreementMention, Status
 from index.pacts.countries import Mention, find_countries, publisher_country
 from index.pacts.parties import Party, Reported, agreements_in, joined_runs, joins, parties_in
-from index.pacts.people import Voice, people_in, people_of, speaker_in
+from index.pacts.people import FIRST_PERSON, Voice, people_in, people_of, speaker_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 15
+READER_VERSION = 16
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -56,14 +56,16 @@ _NOT_A_PARTY_AFTER = re.compile(
     r"[’']?s?\s+(?:allies|partners|Sea|Strait|Ocean|"
     r"(?:[A-Z][\w-]*\s+){0,3}(?:Institute|University|Centre|Center|Foundation|Forum|School|College))\b"
 )
-# "The two countries", "the nations", "the leaders" and the like refer to the parties named before.
+# "The two countries", "the nations", "the leaders", "the Prime Ministers" and the like refer to the
+# parties named before.
 _COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 _COUNTED = "|".join(_COUNTS)
 
 
 _THE_PARTIES = re.compile(
     rf"\b(?:the|both)\s+(?:({_COUNTED})\s+)?"
-    r"(?:countries|nations|sides|governments|allies|leaders|international locations)\b",
+    r"(?:countries|nations|sides|governments|allies|international locations|"
+    r"leaders|(?:prime\s+)?ministers|presidents)\b",
     re.IGNORECASE,
 )
 # A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
@@ -73,6 +75,8 @@ _OURS = re.compile(
     rf"(?:\w+\s+)?(?:defen[cs]e|military|security)\s+(?:{TIE_NOUNS}))\b",
     re.I,
 )
+# A joint statement or declaration speaks for both signatories: its "we" is the article's main pair.
+_JOINT = re.compile(r"\bjoint\s+(?:press\s+)?(?:statement|declaration|communiqu[eé])", re.I)
 # "A similar agreement", "such a pact": one like the article's, with the same publishing government.
 _SIMILAR = re.compile(rf"\b(?:similar|such\s+an?|same\s+kind\s+of)\s+(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS})\b", re.I)
 # A sentence that opens with "It" or "They" speaks of the country or countries that open the
@@ -325,6 +329,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     headline = _headline_pair(article.title, people, speaker)
     addressed = [c for c in headline if c != speaker] if speaker in headline else []
     voice = Voice(speaker, addressed[0] if len(addressed) == 1 else None)
+    joint = _JOINT.search(article.title) is not None
     named_kinds = kinds_named_in(sentences)
     reporting = []
     for n, (paragraph, sentence) in enumerate(sentences):
@@ -345,7 +350,10 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     joining: list[tuple[int, str, str]] = []  # (paragraph, sentence, country) of each objectless join
     for (paragraph, sentence, keyword, _), doc, r in zip(reporting, docs, read, strict=True):
         parties = {p.iso3 for p in r[0]}
-        the_parties = main_pair if _speaks_of_the_parties(sentence, parties, main_pair) else []
+        # A joint statement's "we" is not the parties of an agreement whose own phrase names them
+        # ("our cooperation is consistent with the agreement between the UK and the EU").
+        ours = joint and not any(reported.partners for reported in r[1])
+        the_parties = main_pair if _speaks_of_the_parties(sentence, parties, main_pair, ours) else []
         if not the_parties and speaker in main_pair and len(parties - {speaker}) == 1 and _SIMILAR.search(sentence):
             the_parties = [speaker]  # "Lithuania signed a similar agreement" in the publisher's text about its own
         groups = _groups(r, the_parties) or _accession(r, doc)
@@ -446,13 +454,14 @@ def complete_memberships(mentions: Sequence[AgreementMention]) -> list[Agreement
     return completed
 
 
-def _speaks_of_the_parties(sentence: str, named: set[str], main_pair: Sequence[str]) -> bool:
+def _speaks_of_the_parties(sentence: str, named: set[str], main_pair: Sequence[str], joint: bool) -> bool:
     """Whether "the two countries" or a speaker's "our alliance" in the sentence means the article's
-    main pair: not when the sentence names two parties of its own ("Croatia, Albania and Kosovo
-    ... the three countries"), nor when it counts another number of them."""
+    main pair (in a joint statement, any "we": `joint`): not when the sentence names two parties of
+    its own ("Croatia, Albania and Kosovo ... the three countries"), nor when it counts another
+    number of them."""
     if len(named) >= 2 and not named <= set(main_pair):
         return False
-    if _OURS.search(sentence) is not None:
+    if _OURS.search(sentence) is not None or (joint and FIRST_PERSON.search(sentence)):
         return named <= set(main_pair)  # "our partnership with Japan" is not about the main pair
     the = _THE_PARTIES.search(sentence)
     return the is not None and (the.group(1) is None or _COUNTS[the.group(1).lower()] == len(main_pair))

@@ -112,7 +112,7 @@ def people_in(sentence: str, people: dict[str, str], countries: list[Mention]) -
 # departments and no prime minister; the others name a prime minister, a government, a ministry
 # or a secretary of one portfolio ("the Defence Secretary"), and "the Secretary" alone is theirs
 # only in the United States.
-_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
+FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
 _QUOTED = re.compile(r"[\"“”]")
 _PORTFOLIO = r"(?:(?:Acting\s+)?(?:Defen[cs]e|Foreign|Home)\s+)"
 _OFFICES = {
@@ -149,7 +149,7 @@ def speaker_in(sentence: str, voice: Voice) -> list[Mention]:
     offices = _OFFICES.get(voice.speaker, _OFFICES[""])
     found = list(offices.finditer(sentence))
     if not _QUOTED.search(sentence):
-        found += _FIRST_PERSON.finditer(sentence)
+        found += FIRST_PERSON.finditer(sentence)
     addressed = [] if voice.addressed is None else _THE_COUNTRY.finditer(sentence)
     return [Mention(voice.speaker, m.start(), m.end()) for m in found] + [
         Mention(voice.addressed, m.start(), m.end()) for m in addressed if voice.addressed is not None

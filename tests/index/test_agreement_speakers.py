@@ -188,3 +188,12 @@ def test_the_country_a_government_text_addresses_is_the_one_its_headline_names()
     assert said(US, sentence, title=title) == [("LVA", "USA")]
     assert said(NEWS, sentence, title=title) == []
     assert said(US, sentence) == []  # a headline that names no other country addresses none
+
+
+def test_a_joint_statements_we_and_the_prime_ministers_are_the_pair() -> None:
+    title = "Joint Statement between the Prime Minister of Chile and the Prime Minister of Peru"
+    assert said(NEWS, "We have agreed to raise our ties to a strategic partnership.", title=title) == [("CHL", "PER")]
+    assert said(NEWS, "The Prime Ministers agreed to build a partnership.", title=title) == [("CHL", "PER")]
+    # Not an agreement whose own phrase names its parties, nor "we" outside a joint statement.
+    assert said(NEWS, "We value the agreement between Peru and the EU.", title=title) == []
+    assert said(NEWS, "We have agreed to build a strategic partnership.", title="Chile and Peru meet") == []
