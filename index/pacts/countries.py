@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 # Demonyms and capitals, for the countries defence news is most often about.
 _OWN_NAMES: dict[str, str] = {
-    "GBR": "British, Briton, Brit, Brits, Britain, London, Westminster, Great Britain, U.K.",
+    "GBR": "British, Briton, Brit, Brits, Britain, London, Westminster, Great Britain, U.K., England",
     "USA": "American, America, Washington, U.S., U.S.A.",
     "JPN": "Japanese, Tokyo",
     "PHL": "Filipino, Philippine, Manila",
@@ -33,7 +33,8 @@ _OWN_NAMES: dict[str, str] = {
     "IND": "Indian, New Delhi, Delhi",
     "KOR": "South Korean, Seoul, ROK",
     "PRK": "North Korean, Pyongyang, DPRK",
-    "RUS": "Russian, Moscow, Kremlin",
+    # The Soviet Union's treaties are Russia's, its successor's.
+    "RUS": "Russian, Moscow, Kremlin, Soviet, Soviets, Soviet Union, USSR, U.S.S.R.",
     "CAN": "Canadian, Ottawa",
     "NZL": "New Zealander, Wellington, NZ, Kiwi",
     "VNM": "Vietnamese, Hanoi",

@@ -103,3 +103,9 @@ def test_the_first_half_of_a_compound_names_a_country() -> None:
         ("FRA", "Franco"),
         ("DEU", "German"),
     ]
+
+
+def test_the_soviet_union_is_russia_and_england_britain() -> None:
+    text = "Finland signed a treaty with the Soviet Union, and later the USSR with the Kingdom of England."
+    assert [m.iso3 for m in find_countries(text)] == ["FIN", "RUS", "RUS", "GBR"]
+    assert resolve("Soviet Union").iso3 == "RUS"
