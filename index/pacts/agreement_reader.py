@@ -27,6 +27,7 @@ from index.pacts.agreement_words import (
     AGREEMENT_NOUNS,
     AGREEMENT_WORDS,
     DEALING,
+    JOINTLY,
     TIE,
     TIE_NOUNS,
     TIES,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 17
+READER_VERSION = 18
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -248,7 +249,13 @@ def _reports(
         return (acronym.group(), acronym.start()), _named_in(sentence, people, before, voice)
     if tie := TIES.search(sentence):
         return (tie.group(1), tie.start(1)), _named_in(sentence, people, before, voice)
-    verb = DEALING.search(sentence) or _JOINS.search(sentence) or _TALKS.search(sentence) or _access(sentence, expander)
+    verb = (
+        DEALING.search(sentence)
+        or _JOINS.search(sentence)
+        or _TALKS.search(sentence)
+        or JOINTLY.search(sentence)
+        or _access(sentence, expander)
+    )
     if verb is None:
         return None
     named = _named_in(sentence, people, before, voice)

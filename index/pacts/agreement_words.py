@@ -57,6 +57,11 @@ TIES = re.compile(rf"\b(?:defen[cs]e|military|security)\s+({TIE_NOUNS})\b", re.I
 _TIE_NOUNS = frozenset("relationship relationships relations cooperation".split())
 _TIE_WORDS = frozenset("defence defense military security".split())
 TIE = "defence cooperation"  # the name of such a tie
+# Weapons that countries develop or build jointly are a programme between them, named or not: "a
+# system developed jointly by the United States, Germany and Italy".
+JOINTLY = re.compile(r"\bjointly\b", re.IGNORECASE)
+_JOINT_WORK = frozenset(stems("develop produce design build manufacture built"))
+JOINT_WORK = "joint development"  # the name of such a programme
 # Access to another country's bases is an arrangement with it, named or not: "the US has been trying
 # to expand access to bases in the Philippines".
 ACCESS = "access"
@@ -95,7 +100,10 @@ def anchors(doc: Doc) -> list[Token]:
     verbs = [
         t
         for t in doc
-        if t.pos_ in ("VERB", "AUX") and DEALING.fullmatch(t.text) and t.i not in holding and t.i not in inside
+        if t.pos_ in ("VERB", "AUX")
+        and (DEALING.fullmatch(t.text) or joint_work(t))
+        and t.i not in holding
+        and t.i not in inside
     ]
     return words + verbs
 
@@ -113,6 +121,11 @@ def _negotiation(token: Token) -> bool:
     return any(
         c.pos_ in ("VERB", "AUX") and c.dep_ in ("acl", "advcl", "xcomp") and stem_of(c) in _PURPOSES for c in around
     )
+
+
+def joint_work(token: Token) -> bool:
+    """ "developed jointly", "jointly built" (`JOINTLY`)."""
+    return stem_of(token) in _JOINT_WORK and any(c.lower_ == "jointly" for c in token.children)
 
 
 def _tie(token: Token) -> bool:

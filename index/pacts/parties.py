@@ -27,6 +27,7 @@ from index.pacts.agreement_words import (
     FACILITIES,
     IRREGULAR,
     PARTNER_PREPOSITIONS,
+    joint_work,
     reads_as,
     stem_of,
     verb_of,
@@ -191,7 +192,9 @@ def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Rep
             named = [p.iso3 for p in found if p.anchor == word.i]
             partners = list(dict.fromkeys([p.iso3 for p in acting if not p.subject] + named))
             each = any(p.subject for p in acting)
-            if not each:  # "sold to Poland and Greece", "Europe should buy American and Israeli ones"
+            if joint_work(word):  # "developed jointly by A, B and C": its makers, together
+                acting, partners, each = [p for p in found if p.anchor == word.i], [], False
+            elif not each:  # "sold to Poland and Greece", "Europe should buy American and Israeli ones"
                 acting, partners = [], []  # a sale needs a seller or a buyer it names: no pair of buyers
         else:
             partners = list(dict.fromkeys(p.iso3 for p in found if p.anchor == word.i))

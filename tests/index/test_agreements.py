@@ -135,6 +135,13 @@ def test_the_parse_tells_parties_from_threats_and_places(sentence: str, parties:
         ("Oslo is negotiating an access pact that would let Danish troops train in the country.", [("DNK", "NOR")]),
         ("Oslo signed a deal under which British marines will train in the north.", [("GBR", "NOR")]),
         ("Oslo signed a pact with Denmark that would track Russian ships in its waters.", [("DNK", "NOR")]),
+        # Weapons developed or built jointly are a programme between their makers; alone, none.
+        (
+            "Oslo bought a rival system, which had been developed jointly by Spain, Greece and Italy.",
+            [("ESP", "GRC", "ITA")],
+        ),
+        ("The Akash missile, jointly developed by Chile and Peru, is fast.", [("CHL", "PER")]),
+        ("Chile developed the jet alone, while Peru watched.", []),
         # Names joined by a comma alone are no list: Russia is only the place.
         ("Near the border with Russia, Finland signed a pact with Sweden.", [("FIN", "SWE")]),
         # A pronoun subject is the nearest subject before it, whatever clause the parse hangs it from;
