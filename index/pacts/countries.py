@@ -33,8 +33,7 @@ _OWN_NAMES: dict[str, str] = {
     "IND": "Indian, New Delhi, Delhi",
     "KOR": "South Korean, Seoul, ROK",
     "PRK": "North Korean, Pyongyang, DPRK",
-    # The Soviet Union's treaties are Russia's, its successor's.
-    "RUS": "Russian, Moscow, Kremlin, Soviet, Soviets, Soviet Union, USSR, U.S.S.R.",
+    "RUS": "Russian, Moscow, Kremlin",
     "CAN": "Canadian, Ottawa",
     "NZL": "New Zealander, Wellington, NZ, Kiwi",
     "VNM": "Vietnamese, Hanoi",
