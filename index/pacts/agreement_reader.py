@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 19
+READER_VERSION = 20
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -355,15 +355,21 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     )
     mentions = []
     joining: list[tuple[int, str, str]] = []  # (paragraph, sentence, country) of each objectless join
-    for (paragraph, sentence, keyword, _), doc, r in zip(reporting, docs, read, strict=True):
+    for (paragraph, sentence, keyword, countries), doc, r in zip(reporting, docs, read, strict=True):
         parties = {p.iso3 for p in r[0]}
         # A joint statement's "we" is not the parties of an agreement whose own phrase names them
         # ("our cooperation is consistent with the agreement between the UK and the EU").
         ours = joint and not any(reported.partners for reported in r[1])
         the_parties = main_pair if _speaks_of_the_parties(sentence, parties, main_pair, ours) else []
-        if not the_parties and speaker in main_pair and len(parties - {speaker}) == 1 and _SIMILAR.search(sentence):
-            the_parties = [speaker]  # "Lithuania signed a similar agreement" in the publisher's text about its own
+        # "Lithuania signed a similar agreement", "Latvia is the second nation to sign such an
+        # agreement", in the publisher's text about its own: with the publisher.
+        similar = speaker if speaker in main_pair and _SIMILAR.search(sentence) else None
+        if similar is not None and not the_parties and len(parties - {similar}) == 1:
+            the_parties = [similar]
         groups = _groups(r, the_parties) or _accession(r, doc)
+        others = {m.iso3 for m in countries} - {speaker}
+        if similar is not None and not groups and not parties and len(others) == 1:
+            groups = [({similar, *others}, None)]
         if not groups and _JOINS.fullmatch(keyword[0]):
             joining += [(paragraph, sentence, p.iso3) for p in r[0] if joins(p, doc, alone=True)]
         for group, word in groups:

@@ -160,6 +160,8 @@ def test_a_similar_agreement_in_a_government_text_is_with_that_government() -> N
     sentence = "Estonia signed a similar agreement in April."
     assert said(US, sentence, title=title) == [("EST", "USA")]
     assert said(NEWS, sentence, title=title) == []  # a newspaper's "similar" is with either
+    # The parse ties no country to it, and the sentence names one.
+    assert said(US, "Estonia is the second Baltic nation to sign such an agreement.", title=title) == [("EST", "USA")]
 
 
 def test_a_speakers_our_defence_cooperation_is_the_main_pairs() -> None:
