@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test test-fast lint eval eval-models eval-countries eval-dates train fit reliability bench clean
+.PHONY: run test test-fast lint eval eval-models eval-countries eval-pair-classifier eval-dates train fit reliability bench clean
 
 # The labelled training questions (tests/eval/train/): the encoder and the reranker are trained
 # on them (`make train`), the ranker and abstention fitted on them (index/answering/ranker.json).
@@ -70,6 +70,11 @@ COUNTRY_HELD_OUT := tests/eval/questions-news-test.yaml tests/eval/countries-agr
 eval-countries: $(STAMP)
 	$(BIN)/pactbot eval-countries $(COUNTRY_DEV)
 	$(BIN)/pactbot eval-countries $(COUNTRY_HELD_OUT)
+
+## The pair classifier experiment (docs/quality.md): trained on the development files' country cases,
+## cross-validated there with folds by article, then scored on the held-out ones; beside the rules.
+eval-pair-classifier: $(STAMP)
+	$(BIN)/pactbot eval-pair-classifier $(addprefix --train ,$(COUNTRY_DEV)) $(addprefix --test ,$(COUNTRY_HELD_OUT))
 
 ## Date resolution on the labelled mentions of real texts (docs/quality.md): the development part,
 ## then the test part.

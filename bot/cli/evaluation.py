@@ -1,4 +1,4 @@
-"""Measuring and training: `eval`, `eval-countries`, `eval-dates`, `fit`, `train`."""
+"""Measuring and training: `eval`, `eval-countries`, `eval-pair-classifier`, `eval-dates`, `fit`, `train`."""
 
 from __future__ import annotations
 
@@ -169,6 +169,28 @@ def eval_countries_command(
             f"  {counted(report.cases, 'case')}: partners found {report.recall:.1%}, parties right "
             f"{report.precision:.1%}, every agreement cited: {'yes' if report.every_agreement_cited else 'no'}"
         )
+
+
+@commands.command("eval-pair-classifier")
+def eval_pair_classifier_command(
+    train: Annotated[list[Path], typer.Option("--train", help="Development files with `countries:` cases.")],
+    test: Annotated[list[Path] | None, typer.Option("--test", help="Held-out files to score it on.")] = None,
+) -> None:
+    """An experiment beside the agreement reader: a classifier over (sentence, pair of countries)
+    trained on the country cases of --train, cross-validated there with folds by article, then
+    trained on all of it and scored on --test; each beside the rules measured the same way, and
+    either of the two. The bot does not use it (docs/quality.md)."""
+    from index.answering.pair_classifier import evaluate
+
+    validated, held_out = evaluate(train, test or [])
+    for title, figures in (("cross-validated, folds by article", validated), ("held out", held_out)):
+        if figures.rules:
+            print(f"{title}:")
+        for name in figures.rules:
+            print(f"  {name}:")
+            for kind in ("rules", "classifier", "either"):
+                r = getattr(figures, kind)[name]
+                print(f"    {kind:<10} partners found {r.recall:.1%}, parties right {r.precision:.1%}")
 
 
 @commands.command("eval-dates")

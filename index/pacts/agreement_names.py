@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.glossary import Expander
-from index.pacts.agreement_words import ACCESS, reads_as
+from index.pacts.agreement_words import ACCESS, JOINT_WORK, TIE, TIES, joint_work, reads_as
 from index.pacts.agreements import BASE_ACCESS, GENERIC
 from index.pacts.countries import find_countries
 from index.text import stems
@@ -136,6 +136,10 @@ def agreement_name(sentence: str, keyword: str, starts: Sequence[int], expander:
     span = doc.char_span(starts[0], starts[0] + len(keyword), alignment_mode="expand")
     if span is not None and reads_as(span[0]) == ACCESS:
         return BASE_ACCESS
+    if span is not None and (joint_work(span[0]) or span[0].lower_ == "jointly"):
+        return JOINT_WORK
+    if TIES.search(f"defence {word}"):
+        return TIE  # "the defense relationship", "security cooperation"
     if word.startswith(("allian", "partnership", "programme", "initiative")):
         return word.rstrip("s")  # "alliances" -> "alliance"
     # An unnamed agreement of a particular kind stays its own: a "maritime security agreement"

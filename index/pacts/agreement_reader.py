@@ -27,6 +27,10 @@ from index.pacts.agreement_words import (
     AGREEMENT_NOUNS,
     AGREEMENT_WORDS,
     DEALING,
+    JOINTLY,
+    TIE,
+    TIE_NOUNS,
+    TIES,
     anchors,
     mark_synonyms,
     names_agreement,
@@ -35,16 +39,16 @@ from index.pacts.agreement_words import (
     same_clause,
 )
 from index.pacts.agreements import AgreementMention, Status
-from index.pacts.countries import Mention, find_countries
+from index.pacts.countries import Mention, find_countries, publisher_country
 from index.pacts.parties import Party, Reported, agreements_in, joined_runs, joins, parties_in
-from index.pacts.people import people_in, people_of
+from index.pacts.people import FIRST_PERSON, Voice, people_in, people_of, speaker_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 8
+READER_VERSION = 20
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -53,20 +57,29 @@ _NOT_A_PARTY_AFTER = re.compile(
     r"[’']?s?\s+(?:allies|partners|Sea|Strait|Ocean|"
     r"(?:[A-Z][\w-]*\s+){0,3}(?:Institute|University|Centre|Center|Foundation|Forum|School|College))\b"
 )
-# "The two countries", "the nations" and the like refer to the parties named before.
+# "The two countries", "the nations", "the leaders", "the Prime Ministers" and the like refer to the
+# parties named before.
 _COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 _COUNTED = "|".join(_COUNTS)
 
 
 _THE_PARTIES = re.compile(
-    rf"\b(?:the|both)\s+(?:({_COUNTED})\s+)?(?:countries|nations|sides|governments|allies|international locations)\b",
+    rf"\b(?:the|both)\s+(?:({_COUNTED})\s+)?"
+    r"(?:countries|nations|sides|governments|allies|international locations|"
+    r"leaders|(?:prime\s+)?ministers|presidents)\b",
     re.IGNORECASE,
 )
 # A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
 # and the one it speaks to, the article's main pair (unless the sentence names another party).
 _OURS = re.compile(
-    rf"\bour\s+(?:(?:(?:{_COUNTED})\s+)?(?:countries|nations)|(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS}))\b", re.I
+    rf"\bour\s+(?:(?:(?:{_COUNTED})\s+)?(?:countries|nations)|(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS})|"
+    rf"(?:\w+\s+)?(?:defen[cs]e|military|security)\s+(?:{TIE_NOUNS}))\b",
+    re.I,
 )
+# A joint statement or declaration speaks for both signatories: its "we" is the article's main pair.
+_JOINT = re.compile(r"\bjoint\s+(?:press\s+)?(?:statement|declaration|communiqu[eé])", re.I)
+# "A similar agreement", "such a pact": one like the article's, with the same publishing government.
+_SIMILAR = re.compile(rf"\b(?:similar|such\s+an?|same\s+kind\s+of)\s+(?:\w+\s+){{0,2}}(?:{AGREEMENT_NOUNS})\b", re.I)
 # A sentence that opens with "It" or "They" speaks of the country or countries that open the
 # sentence before it: "Port Moresby has widened its circle of partners. It signed an agreement
 # with the United States in 2023."
@@ -126,15 +139,18 @@ def _joined_groups(text: str) -> list[list[Mention]]:
     return joined_runs(text, find_countries(text))
 
 
-def _headline_pair(title: str, people: dict[str, str]) -> list[str]:
+def _headline_pair(title: str, people: dict[str, str], speaker: str | None) -> list[str]:
     """The first countries the headline joins ("India and France sign ... as Vietnam and
     Indonesia talk"), else the two it names ("Greece to buy French frigates", "Sunak and Kishida
-    sign ...")."""
+    sign ..."), else the publishing government's country and the one other it names ("Readout of
+    the Secretary's Meeting With Romanian Minister ...")."""
     for group in _joined_groups(title):
         codes = list(dict.fromkeys(m.iso3 for m in group))
         if len(codes) >= 2:
             return codes
     named = list(dict.fromkeys(m.iso3 for m in _named_in(title, people)))
+    if len(named) == 1 and speaker is not None and named[0] != speaker:
+        return sorted([speaker, *named])
     return named if len(named) == 2 else []
 
 
@@ -189,7 +205,11 @@ def _groups(
 
 
 def _between(word: Token) -> bool:
-    return any(c.dep_ == "prep" and c.lower_ in ("between", "among", "amongst") for c in word.children)
+    """ "the treaties between A and B", "agreements signed between A and B"."""
+    clauses = [c for c in word.children if c.dep_ in ("acl", "relcl")]
+    return any(
+        c.dep_ == "prep" and c.lower_ in ("between", "among", "amongst") for t in (word, *clauses) for c in t.children
+    )
 
 
 def _accession(read: tuple[list[Party], list[Reported]], doc: Doc) -> list[tuple[set[str], Token | None]]:
@@ -208,29 +228,37 @@ _JOINS = re.compile(r"\bjoin(?:s|ed)?\b", re.IGNORECASE)
 
 
 def _reports(
-    sentence: str, before: str, people: dict[str, str], expander: Expander, named_kinds: set[str]
+    sentence: str, before: str, people: dict[str, str], expander: Expander, named_kinds: set[str], voice: Voice
 ) -> tuple[tuple[str, int], list[Mention]] | None:
     """The word that makes the sentence report an agreement ("pact", or a verb such as "signed"
     when it names two countries, or "joined" when it names one) and where it starts, with the
     countries the sentence names; None when it reports none (the countries are then not looked
     for). `before`: the sentence before it in its paragraph, which an opening "It" may stand for;
-    `named_kinds`: the article's `kinds_named_in`."""
+    `named_kinds`: the article's `kinds_named_in`; `voice`: who a government's text speaks as and to."""
     word = AGREEMENT_WORDS.search(sentence)
     if word is not None:
         # "the Global Combat Air Programme": capitalised inside the sentence, it is a name.
         capitalised = word.group(1)[0].isupper() and word.start(1) > 0
         kind = kind_of(word.group(1))
         has_name = kind not in NAMED_KINDS or capitalised or kind in named_kinds or mentions_a_name(sentence, expander)
-        return ((word.group(1), word.start(1)), _named_in(sentence, people, before)) if has_name else None
+        return ((word.group(1), word.start(1)), _named_in(sentence, people, before, voice)) if has_name else None
     acronym = next(
         (m for m in _CAPITALS.finditer(sentence) if names_agreement(m.group(), expander.canonical_terms)), None
     )
     if acronym is not None:
-        return (acronym.group(), acronym.start()), _named_in(sentence, people, before)
-    verb = DEALING.search(sentence) or _JOINS.search(sentence) or _TALKS.search(sentence) or _access(sentence, expander)
+        return (acronym.group(), acronym.start()), _named_in(sentence, people, before, voice)
+    if tie := TIES.search(sentence):
+        return (tie.group(1), tie.start(1)), _named_in(sentence, people, before, voice)
+    verb = (
+        DEALING.search(sentence)
+        or _JOINS.search(sentence)
+        or _TALKS.search(sentence)
+        or JOINTLY.search(sentence)
+        or _access(sentence, expander)
+    )
     if verb is None:
         return None
-    named = _named_in(sentence, people, before)
+    named = _named_in(sentence, people, before, voice)
     needed = 1 if _JOINS.fullmatch(verb.group()) else 2
     return ((verb.group(), verb.start()), named) if len({m.iso3 for m in named}) >= needed else None
 
@@ -248,11 +276,16 @@ def _access(sentence: str, expander: Expander) -> re.Match[str] | None:
     return next((m for m in re.finditer(r"\w+", sentence) if ACCESS in expander.canonical_terms(m.group())), None)
 
 
-def _named_in(sentence: str, people: dict[str, str], before: str = "") -> list[Mention]:
-    """The countries a sentence names, itself, through the people the article tied to them, or
-    by an opening pronoun (`_OPENING_PRONOUN`)."""
+_NO_VOICE = Voice()  # not a government's text
+
+
+def _named_in(sentence: str, people: dict[str, str], before: str = "", voice: Voice = _NO_VOICE) -> list[Mention]:
+    """The countries a sentence names, itself, through the people the article tied to them, by
+    an opening pronoun (`_OPENING_PRONOUN`), or as the government that published it speaking of
+    itself or of the country it addresses (`speaker_in`)."""
     countries = [m for m in find_countries(sentence) if not _NOT_A_PARTY_AFTER.match(sentence[m.end :])]
     found = countries + people_in(sentence, people, countries) + _pronoun_subjects(sentence, before)
+    found += [m for m in speaker_in(sentence, voice) if not any(m.start < c.end and c.start < m.end for c in found)]
     return sorted(found, key=lambda m: m.start)
 
 
@@ -292,16 +325,23 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     A mention needs an agreement word and two or more parties (index/pacts/parties.py), or one country
     that joins a named agreement (`complete_memberships`); a person the article introduced with a
     country's title stands for that country (index/pacts/people.py), and an opening "It" for the
-    country that opens the sentence before. "The two countries", and a speaker's "our alliance",
-    stand for the article's main pair: the countries its headline joins, else the first
-    sentence's that names two parties, else the two the article names most.
+    country that opens the sentence before; in a text a government published, "we" and that
+    government's offices stand for its country (index/pacts/people.py `speaker_in`). "The two
+    countries", and a speaker's "our alliance", stand for the article's main pair: the countries
+    its headline joins (or the publishing government's and the one other its headline names),
+    else the first sentence's that names two parties, else the two the article names most.
     """
-    people = people_of(sentence for _, sentence in sentences)
+    speaker = publisher_country(article.publisher)
+    people = people_of((sentence for _, sentence in sentences), speaker)
+    headline = _headline_pair(article.title, people, speaker)
+    addressed = [c for c in headline if c != speaker] if speaker in headline else []
+    voice = Voice(speaker, addressed[0] if len(addressed) == 1 else None)
+    joint = _JOINT.search(article.title) is not None
     named_kinds = kinds_named_in(sentences)
     reporting = []
     for n, (paragraph, sentence) in enumerate(sentences):
         before = sentences[n - 1][1] if n and sentences[n - 1][0] == paragraph else ""
-        if reports := _reports(sentence, before, people, expander, named_kinds):
+        if reports := _reports(sentence, before, people, expander, named_kinds, voice):
             reporting.append((paragraph, sentence, *reports))
     # Only the sentences that report an agreement are parsed, and each parse is read once.
     docs = parse([sentence for _, sentence, _, _ in reporting])
@@ -309,15 +349,27 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
         mark_synonyms(doc, expander.canonical_terms)
     read = [_read(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
     main_pair = (
-        _headline_pair(article.title, people)
+        headline
         or next((sorted(group) for r in read for group, _ in _groups(r, [])), [])
         or (_most_named(sentences, people) if any(_OURS.search(s) for _, s, _, _ in reporting) else [])
     )
     mentions = []
     joining: list[tuple[int, str, str]] = []  # (paragraph, sentence, country) of each objectless join
-    for (paragraph, sentence, keyword, _), doc, r in zip(reporting, docs, read, strict=True):
-        the_parties = main_pair if _speaks_of_the_parties(sentence, {p.iso3 for p in r[0]}, main_pair) else []
+    for (paragraph, sentence, keyword, countries), doc, r in zip(reporting, docs, read, strict=True):
+        parties = {p.iso3 for p in r[0]}
+        # A joint statement's "we" is not the parties of an agreement whose own phrase names them
+        # ("our cooperation is consistent with the agreement between the UK and the EU").
+        ours = joint and not any(reported.partners for reported in r[1])
+        the_parties = main_pair if _speaks_of_the_parties(sentence, parties, main_pair, ours) else []
+        # "Lithuania signed a similar agreement", "Latvia is the second nation to sign such an
+        # agreement", in the publisher's text about its own: with the publisher.
+        similar = speaker if speaker in main_pair and _SIMILAR.search(sentence) else None
+        if similar is not None and not the_parties and len(parties - {similar}) == 1:
+            the_parties = [similar]
         groups = _groups(r, the_parties) or _accession(r, doc)
+        others = {m.iso3 for m in countries} - {speaker}
+        if similar is not None and not groups and not parties and len(others) == 1:
+            groups = [({similar, *others}, None)]
         if not groups and _JOINS.fullmatch(keyword[0]):
             joining += [(paragraph, sentence, p.iso3) for p in r[0] if joins(p, doc, alone=True)]
         for group, word in groups:
@@ -337,7 +389,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
                 AgreementMention(
                     name=name,
                     parties=sorted(group),
-                    status=status_of(text),
+                    status=None if name == TIE else status_of(text),  # a standing tie has no status
                     date=article.published,
                     when=_date_given(doc, article.published, {t.i for t in words}),
                     article_id=article.id,
@@ -415,13 +467,14 @@ def complete_memberships(mentions: Sequence[AgreementMention]) -> list[Agreement
     return completed
 
 
-def _speaks_of_the_parties(sentence: str, named: set[str], main_pair: Sequence[str]) -> bool:
+def _speaks_of_the_parties(sentence: str, named: set[str], main_pair: Sequence[str], joint: bool) -> bool:
     """Whether "the two countries" or a speaker's "our alliance" in the sentence means the article's
-    main pair: not when the sentence names two parties of its own ("Croatia, Albania and Kosovo
-    ... the three countries"), nor when it counts another number of them."""
+    main pair (in a joint statement, any "we": `joint`): not when the sentence names two parties of
+    its own ("Croatia, Albania and Kosovo ... the three countries"), nor when it counts another
+    number of them."""
     if len(named) >= 2 and not named <= set(main_pair):
         return False
-    if _OURS.search(sentence) is not None:
+    if _OURS.search(sentence) is not None or (joint and FIRST_PERSON.search(sentence)):
         return named <= set(main_pair)  # "our partnership with Japan" is not about the main pair
     the = _THE_PARTIES.search(sentence)
     return the is not None and (the.group(1) is None or _COUNTS[the.group(1).lower()] == len(main_pair))

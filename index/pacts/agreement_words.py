@@ -49,6 +49,19 @@ _PURPOSES = frozenset(
         "host build develop supply " + IRREGULAR
     )
 )
+# A standing defence tie is reported like an agreement, named or not: "the defense relationship
+# between the two nations", "military cooperation with Algeria". A relationship or co-operation
+# without a defence word before it is any (trade, culture, history).
+TIE_NOUNS = r"relationships?|relations|co-?operation"
+TIES = re.compile(rf"\b(?:defen[cs]e|military|security)\s+({TIE_NOUNS})\b", re.IGNORECASE)
+_TIE_NOUNS = frozenset("relationship relationships relations cooperation".split())
+_TIE_WORDS = frozenset("defence defense military security".split())
+TIE = "defence cooperation"  # the name of such a tie
+# Weapons that countries develop or build jointly are a programme between them, named or not: "a
+# system developed jointly by the United States, Germany and Italy".
+JOINTLY = re.compile(r"\bjointly\b", re.IGNORECASE)
+_JOINT_WORK = frozenset(stems("develop produce design build manufacture built"))
+JOINT_WORK = "joint development"  # the name of such a programme
 # Access to another country's bases is an arrangement with it, named or not: "the US has been trying
 # to expand access to bases in the Philippines".
 ACCESS = "access"
@@ -77,6 +90,7 @@ def anchors(doc: Doc) -> list[Token]:
             or t.i in t.doc.user_data.get(ACRONYMS, ())
             or _negotiation(t)
             or _access(t)
+            or _tie(t)
         )
         and not any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in t.children)
         and t.head.lower_ != "without"
@@ -86,7 +100,10 @@ def anchors(doc: Doc) -> list[Token]:
     verbs = [
         t
         for t in doc
-        if t.pos_ in ("VERB", "AUX") and DEALING.fullmatch(t.text) and t.i not in holding and t.i not in inside
+        if t.pos_ in ("VERB", "AUX")
+        and (DEALING.fullmatch(t.text) or joint_work(t))
+        and t.i not in holding
+        and t.i not in inside
     ]
     return words + verbs
 
@@ -104,6 +121,22 @@ def _negotiation(token: Token) -> bool:
     return any(
         c.pos_ in ("VERB", "AUX") and c.dep_ in ("acl", "advcl", "xcomp") and stem_of(c) in _PURPOSES for c in around
     )
+
+
+def joint_work(token: Token) -> bool:
+    """ "developed jointly", "jointly built" (`JOINTLY`)."""
+    return stem_of(token) in _JOINT_WORK and any(c.lower_ == "jointly" for c in token.children)
+
+
+def _tie(token: Token) -> bool:
+    """ "defense relationship", "military-to-military relationship", "security cooperation" (`TIES`)."""
+    if token.lower_ not in _TIE_NOUNS and not (
+        token.lower_ == "operation" and token.i >= 2 and token.nbor(-2).lower_ == "co"
+    ):
+        return False
+    if token.text[0].isupper() or token.dep_ == "compound":
+        return False  # the "Roadmap for Defense Cooperation" is the roadmap; "security cooperation priorities"
+    return any(t.lower_ in _TIE_WORDS for t in token.doc[token.left_edge.i : token.i])
 
 
 def _access(token: Token) -> bool:

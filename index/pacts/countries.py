@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 # Demonyms and capitals, for the countries defence news is most often about.
 _OWN_NAMES: dict[str, str] = {
-    "GBR": "British, Briton, Brit, Brits, Britain, London, Westminster, Great Britain, U.K.",
+    "GBR": "British, Briton, Brit, Brits, Britain, London, Westminster, Great Britain, U.K., England",
     "USA": "American, America, Washington, U.S., U.S.A.",
     "JPN": "Japanese, Tokyo",
     "PHL": "Filipino, Philippine, Manila",
@@ -191,10 +191,19 @@ class Mention:
     end: int
 
 
+# The first half of a compound that names two countries: "Anglo-Polish", "Franco-German". Not
+# "Sino-": the "Sino-American Mutual Defense Treaty" was the Republic of China's, Taiwan's.
+_COMBINING = {
+    "Anglo": "GBR", "Franco": "FRA", "Russo": "RUS", "Finno": "FIN", "Italo": "ITA",
+    "Greco": "GRC", "Austro": "AUT", "Luso": "PRT", "Hispano": "ESP", "Nippo": "JPN",
+}  # fmt: skip
+_COMBINED = re.compile(rf"\b({'|'.join(_COMBINING)})(?=[-–][A-Z])")
+
+
 def find_countries(text: str) -> list[Mention]:
     """Countries named in `text`, in order, by their longest matching name."""
     lookup = _names().lookup
-    found: list[Mention] = []
+    found = [Mention(_COMBINING[m.group(1)], m.start(), m.end()) for m in _COMBINED.finditer(text)]
     for span in _SPAN.finditer(text):
         words = list(re.finditer(r"\S+", span.group()))
         i = 0
@@ -213,7 +222,7 @@ def find_countries(text: str) -> list[Mention]:
                     break
             else:
                 i += 1
-    return found
+    return sorted(found, key=lambda m: m.start)
 
 
 # A country as the name signals compare it: "American", "U.S.", "the States" and "Washington"
@@ -257,3 +266,27 @@ def countries_typed(question: str) -> list[Mention]:
         return word[:-1].capitalize() + " " if word.endswith("s") and word[:-1] in words else word
 
     return sorted([*states, *find_countries(_TYPED_WORD.sub(cased, text))], key=lambda m: m.start)
+
+
+# A publisher that is a government ("U.S. Department of Defense", "Prime Minister's Office, 10
+# Downing Street (GOV.UK)", "Australian Government, Department of Defence"), not a newspaper that
+# only names a country ("The Japan Times"). Some name their country only by an office or a domain.
+_GOVERNMENT = re.compile(
+    r"\b(?:Government|Department|Ministry|Embassy|High Commission|Minister|Office|Command|Cabinet)\b|"
+    r"GOV\.UK|White House",
+)
+_GOVERNMENT_PLACES = (
+    ("United States", re.compile(r"\bWhite House\b|\bPentagon\b|\bDoD\b|\bDOD\b|\bDepartment of (?:Defense|State)\b")),
+    ("United Kingdom", re.compile(r"\bGOV\.UK\b|\bDowning Street\b|\bWhitehall\b")),
+)
+
+
+def publisher_country(publisher: str | None) -> str | None:
+    """The country (ISO3) whose government published an article, None for any other publisher:
+    the first country the publisher names, by name or by its government's offices."""
+    if not publisher or not _GOVERNMENT.search(publisher):
+        return None
+    for name, office in _GOVERNMENT_PLACES:
+        publisher = office.sub(name, publisher)
+    found = find_countries(publisher)
+    return found[0].iso3 if found else None

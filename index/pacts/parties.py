@@ -27,6 +27,7 @@ from index.pacts.agreement_words import (
     FACILITIES,
     IRREGULAR,
     PARTNER_PREPOSITIONS,
+    joint_work,
     reads_as,
     stem_of,
     verb_of,
@@ -115,6 +116,8 @@ def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token])
         found = [_role(span.root, words), *_relative_roles(span.root, words)]
         roles[mention] = [role for role in found if role is not None]
     for run in joined_runs(doc.text, [m for m in mentions if m in roles]):
+        if " and " not in doc.text[run[0].start : run[-1].end]:
+            continue  # "near the border with Russia, the Defence Secretary signed": no list without "and"
         shared = [role for m in run for role in roles[m]] or _group_roles(doc, run[0], words)
         for m in run:
             roles[m] = roles[m] or shared
@@ -189,7 +192,9 @@ def agreements_in(anchored: Sequence[Token], found: Sequence[Party]) -> list[Rep
             named = [p.iso3 for p in found if p.anchor == word.i]
             partners = list(dict.fromkeys([p.iso3 for p in acting if not p.subject] + named))
             each = any(p.subject for p in acting)
-            if not each:  # "sold to Poland and Greece", "Europe should buy American and Israeli ones"
+            if joint_work(word):  # "developed jointly by A, B and C": its makers, together
+                acting, partners, each = [p for p in found if p.anchor == word.i], [], False
+            elif not each:  # "sold to Poland and Greece", "Europe should buy American and Israeli ones"
                 acting, partners = [], []  # a sale needs a seller or a buyer it names: no pair of buyers
         else:
             partners = list(dict.fromkeys(p.iso3 for p in found if p.anchor == word.i))
@@ -299,10 +304,60 @@ def _role(token: Token, words: set[int]) -> Role | None:
                 verb = _misread_subject(x, words)
                 return (None, verb.i, True) if verb is not None else None
         elif x.dep_ in _ACTING and head.pos_ in ("VERB", "AUX"):
+            if x.dep_ == "nsubj" and stem_of(head) in _REACTING:
+                return None  # "Shanahan applauded efforts by Greece and North Macedonia to implement the agreement"
+            if (partner := _copula_partner(x, words)) is not None:
+                return partner
+            if (agreement := _visiting(x, words)) is not None:
+                return agreement, None, False
             return (None, head.i, x.dep_ in ("nsubj", "nsubjpass")) if _agrees(head, words) else None
         else:
             return None
     return (x.i, None, False) if x.i in words else None
+
+
+# Forces that an agreement's own clause lets in: "an agreement that would let Japanese troops train
+# in the country", "a deal under which British marines will train in Norway".
+_FORCES = frozenset("troops forces soldiers personnel military marines sailors ships warships aircraft units".split())
+
+
+_PRESENCE = frozenset(stems("let allow permit enable train station deploy visit enter use operate rotate stay host"))
+
+
+def _visiting(noun: Token, words: set[int]) -> int | None:
+    """The agreement word whose relative clause lets the forces (a country's: "Japanese troops")
+    in, station them or train them; not one that tracks or deters them."""
+    if noun.lower_ not in _FORCES:
+        return None
+    verb, present = noun.head, False
+    while verb.pos_ in ("VERB", "AUX"):
+        present = present or stem_of(verb) in _PRESENCE
+        if verb.dep_ in ("relcl", "acl") and verb.head.i in words:
+            return verb.head.i if present else None
+        if verb.dep_ not in ("xcomp", "ccomp", "conj"):
+            return None
+        verb = verb.head
+    return None
+
+
+_COPULAS = frozenset("is are was were be been remains remained".split())
+
+
+def _copula_partner(token: Token, words: set[int]) -> Role | None:
+    """A country that a copula equates with the partner an agreeing relative clause leaves open:
+    "the only other country we have such a treaty with is France", "France is the one country with
+    which we signed it": a party to that clause."""
+    if token.dep_ not in ("nsubj", "attr") or token.head.lower_ not in _COPULAS:
+        return None
+    other = [c for c in token.head.children if c.dep_ in ("nsubj", "attr") and c.i != token.i]
+    for clause in (c for noun in other for c in noun.children if c.dep_ == "relcl"):
+        left_open = any(
+            t.dep_ == "prep" and t.lower_ in PARTNER_PREPOSITIONS and all(c.lower_ in _RELATIVE for c in t.children)
+            for t in clause.subtree
+        )
+        if left_open and _agrees(clause, words):
+            return None, clause.i, False
+    return None
 
 
 def _loose_subject(token: Token) -> bool:
@@ -372,7 +427,7 @@ def _relative_roles(token: Token, words: set[int]) -> list[Role]:
     ]
 
 
-_RELATIVE = frozenset({"which", "who", "that"})
+_RELATIVE = frozenset({"which", "who", "whom", "that"})
 
 
 def _is_relative_subject(token: Token) -> bool:

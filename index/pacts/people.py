@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 
 from index.pacts.countries import Mention, find_countries
@@ -22,6 +23,10 @@ _ANY_TITLE = re.compile(r"\b(?:" + "|".join(sorted(_TITLES)) + r")\b", re.IGNORE
 _WORD = re.compile(r"\s*([A-Za-z][\w’'.-]*)")
 _CONNECTORS = frozenset({"of", "for", "the"})
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii"})
+# Words between a title and a name that are neither: "Secretary of Defense Dr. Mark T. Esper".
+_PORTFOLIOS = frozenset(
+    "defense defence state national foreign affairs homeland security interior dr mr mrs ms".split()
+)
 
 
 def _person_after(text: str, country: Mention) -> str | None:
@@ -40,6 +45,8 @@ def _person_after(text: str, country: Mention) -> str | None:
     if not titles:
         return None
     name = [w.rstrip(".,") for w in words[titles[-1] + 1 :]]
+    while name and name[0].lower() in _CONNECTORS | _PORTFOLIOS:
+        name.pop(0)  # "Secretary of Defense Lloyd J. Austin", "Minister of National Defense Ion Popescu"
     while name and name[-1].lower() in _SUFFIXES:
         name.pop()
     if not 1 <= len(name) <= 3 or not all(w[0].isupper() for w in name):
@@ -47,16 +54,36 @@ def _person_after(text: str, country: Mention) -> str | None:
     return name[-1].removesuffix("’s").removesuffix("'s")
 
 
-def people_of(sentences: Iterable[str]) -> dict[str, str]:
-    """Surname -> ISO3 for each person the text introduces with a country's title; a surname
-    introduced for two countries is left out."""
+def people_of(sentences: Iterable[str], speaker: str | None = None) -> dict[str, str]:
+    """Surname -> ISO3 for each person the text introduces with a country's title, or, in a text
+    the government of `speaker` published, with one of its own titles and no country ("Secretary
+    of Defense Lloyd J. Austin III", "Defence Secretary John Healey"); a surname introduced for
+    two countries is left out."""
     found: dict[str, set[str]] = {}
     for sentence in filter(_ANY_TITLE.search, sentences):
-        for country in find_countries(sentence):
-            surname = _person_after(sentence, country)
+        countries = find_countries(sentence)
+        titled = [(country, country.iso3) for country in countries]
+        if speaker is not None:
+            own = _OWN_TITLES.get(speaker, _OWN_TITLES[""]).finditer(sentence)
+            titled += [
+                (Mention(speaker, m.start(), m.start()), speaker)
+                for m in own
+                if not any(c.end <= m.start() and _BEFORE.fullmatch(sentence[c.end : m.start()]) for c in countries)
+            ]
+        for at, iso3 in titled:
+            surname = _person_after(sentence, at)
             if surname is not None and not find_countries(surname):
-                found.setdefault(surname, set()).add(country.iso3)
+                found.setdefault(surname, set()).add(iso3)
     return {surname: next(iter(codes)) for surname, codes in found.items() if len(codes) == 1}
+
+
+# The titles a government's own people carry with no country before them: the United States'
+# secretaries, the others' secretaries of one portfolio ("Defence Secretary").
+_OWN_TITLES = {
+    "USA": re.compile(r"\b(?:(?:Acting|Deputy)\s+)?(?:Defen[cs]e\s+)?Secretary\b"),
+    "": re.compile(r"\b(?:Defen[cs]e|Foreign|Home)\s+Secretary\b"),
+}
+_BEFORE = re.compile(r"(?:[’']s)?\s*")  # a country right before the title: "Ukrainian Defence Secretary"
 
 
 @cache
@@ -76,4 +103,54 @@ def people_in(sentence: str, people: dict[str, str], countries: list[Mention]) -
         Mention(people[m.group(1)], m.start(), m.end())
         for m in pattern.finditer(sentence)
         if not any(start < m.end() and m.start() < end for start, end in taken)
+    ]
+
+
+# In a text a government published, the speaker is that government: "we", "our" and "us" outside
+# quotation marks, and its offices named with no country ("the Secretary", "the Defence
+# Secretary", "the Department", "the Prime Minister"). The United States has secretaries and
+# departments and no prime minister; the others name a prime minister, a government, a ministry
+# or a secretary of one portfolio ("the Defence Secretary"), and "the Secretary" alone is theirs
+# only in the United States.
+FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
+_QUOTED = re.compile(r"[\"“”]")
+_PORTFOLIO = r"(?:(?:Acting\s+)?(?:Defen[cs]e|Foreign|Home)\s+)"
+_OFFICES = {
+    "USA": re.compile(
+        rf"\b[Tt]he\s+(?:{_PORTFOLIO}?Secretary(?:\s+of\s+(?:Defense|State))?|Department(?:\s+of\s+(?:Defense|State))?|"
+        r"Administration)\b(?![-’'\w]|\s+of\b)"
+    ),
+    "": re.compile(
+        rf"\b[Tt]he\s+(?:{_PORTFOLIO}Secretary|Prime\s+Minister|PM|Government|Ministry(?:\s+of\s+Defen[cs]e)?)\b"
+        r"(?![-’'\w]|\s+of\b)"
+    ),
+}
+
+
+# "The country", "that nation": in a government's text, the one other country its headline names
+# ("Readout of the Secretary's Meeting With Romanian Minister ...").
+_THE_COUNTRY = re.compile(r"\b[Tt]h(?:e|at)\s+(?:country|nation)\b(?![-\w])")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who a government's text speaks as (the publishing government's country, ISO3) and to (the
+    one other country its headline names); both None for any other publisher."""
+
+    speaker: str | None = None
+    addressed: str | None = None
+
+
+def speaker_in(sentence: str, voice: Voice) -> list[Mention]:
+    """The places where the sentence speaks as, or of, the government that published it, and of
+    the country it addresses, as mentions of their countries."""
+    if voice.speaker is None:
+        return []
+    offices = _OFFICES.get(voice.speaker, _OFFICES[""])
+    found = list(offices.finditer(sentence))
+    if not _QUOTED.search(sentence):
+        found += FIRST_PERSON.finditer(sentence)
+    addressed = [] if voice.addressed is None else _THE_COUNTRY.finditer(sentence)
+    return [Mention(voice.speaker, m.start(), m.end()) for m in found] + [
+        Mention(voice.addressed, m.start(), m.end()) for m in addressed if voice.addressed is not None
     ]

@@ -212,6 +212,17 @@ def test_eval_countries_scores_partners_found_and_parties_right(
     assert "2 cases: partners found" in out and "parties right 100.0%" in out
 
 
+def test_eval_pair_classifier_prints_the_rules_beside_the_classifier(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evals = Path(__file__).resolve().parents[1] / "eval"
+    train, test = evals / "countries-agreements-dev.yaml", evals / "countries-agreements-dev2.yaml"
+    code, out, _ = cli(capsys, monkeypatch, "eval-pair-classifier", "--train", str(train), "--test", str(test))
+    assert code == 0
+    assert out.startswith("cross-validated, folds by article:") and "\nheld out:\n" in out
+    assert "rules      partners found 100.0%, parties right 100.0%" in out and out.count("classifier ") == 2
+
+
 @pytest.mark.parametrize(
     ("args", "variable", "value", "message"),
     [

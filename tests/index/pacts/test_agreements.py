@@ -128,6 +128,22 @@ def test_the_parse_tells_parties_from_threats_and_places(sentence: str, parties:
             [("JPN", "USA")],
         ),
         ("Ministers met in Berlin under the glare of a pact between Paris and Rome.", [("FRA", "ITA")]),
+        # A copula names the partner an agreeing relative clause leaves open.
+        ("France is the only other country with which Britain has such a treaty.", [("FRA", "GBR")]),
+        ("The only other country Britain has such a treaty with is France.", [("FRA", "GBR")]),
+        # Forces that the agreement's own clause lets in are the other party's; forces it tracks are not.
+        ("Oslo is negotiating an access pact that would let Danish troops train in the country.", [("DNK", "NOR")]),
+        ("Oslo signed a deal under which British marines will train in the north.", [("GBR", "NOR")]),
+        ("Oslo signed a pact with Denmark that would track Russian ships in its waters.", [("DNK", "NOR")]),
+        # Weapons developed or built jointly are a programme between their makers; alone, none.
+        (
+            "Oslo bought a rival system, which had been developed jointly by Spain, Greece and Italy.",
+            [("ESP", "GRC", "ITA")],
+        ),
+        ("The Akash missile, jointly developed by Chile and Peru, is fast.", [("CHL", "PER")]),
+        ("Chile developed the jet alone, while Peru watched.", []),
+        # Names joined by a comma alone are no list: Russia is only the place.
+        ("Near the border with Russia, Finland signed a pact with Sweden.", [("FIN", "SWE")]),
         # A pronoun subject is the nearest subject before it, whatever clause the parse hangs it from;
         # a dealing verb's own "from" names the seller.
         (

@@ -93,3 +93,18 @@ def test_only_the_abbreviations_news_uses_for_countries_are_read_as_countries() 
 def test_capitals_that_are_mostly_peoples_names_are_not_read_as_countries() -> None:
     assert find_countries("Victoria Nuland met Douglas Hamilton in Kingston.") == []
     assert [m.iso3 for m in find_countries("Kenyan and Greek officials met in Yerevan.")] == ["KEN", "GRC", "ARM"]
+
+
+def test_the_first_half_of_a_compound_names_a_country() -> None:
+    text = "The Anglo-Polish alliance, the Franco–German treaty and the Indo-Pacific."
+    assert [(m.iso3, text[m.start : m.end]) for m in find_countries(text)] == [
+        ("GBR", "Anglo"),
+        ("POL", "Polish"),
+        ("FRA", "Franco"),
+        ("DEU", "German"),
+    ]
+
+
+def test_england_is_britain_and_the_soviet_union_no_country_of_today() -> None:
+    text = "Finland signed a treaty with the Soviet Union, and later the USSR with the Kingdom of England."
+    assert [m.iso3 for m in find_countries(text)] == ["FIN", "GBR"]
