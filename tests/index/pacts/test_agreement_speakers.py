@@ -4,8 +4,6 @@ copula names for an agreeing relative clause."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.ingest.articles import read_article
@@ -13,7 +11,8 @@ from index.ingest.sentences import sentence_spans
 from index.pacts.agreement_reader import extract
 from index.pacts.countries import publisher_country
 from index.pacts.people import Voice, speaker_in
-from tests.index.test_agreements import ARTICLE, EXPANDER, pairs
+from tests.conftest import SHARED
+from tests.index.pacts.test_agreements import ARTICLE, EXPANDER, pairs
 
 UK = "Ministry of Defence (GOV.UK)"
 NUMBER_10 = "Prime Minister's Office, 10 Downing Street (GOV.UK)"
@@ -112,7 +111,7 @@ def test_speaker_mentions_cover_the_office_or_the_pronoun() -> None:
     assert speaker_in(sentence, Voice()) == []
 
 
-OPENNEWS = Path(__file__).resolve().parents[3] / "shared" / "opennews" / "articles"
+OPENNEWS = SHARED / "opennews" / "articles"
 
 
 @pytest.mark.skipif(not OPENNEWS.exists(), reason="../shared/opennews is not beside the checkout")
