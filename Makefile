@@ -29,16 +29,17 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	@$(BIN)/pactbot
 
-## The whole test suite, with the linters: one pytest worker per core, the ten slowest tests
+## The whole test suite, with the linters: one pytest worker per core (each with one thread for
+## PyTorch and BLAS, so that the workers do not fight over the cores), the ten slowest tests
 ## reported; then, alone on the machine, the tests that bound wall-clock time under load.
 test: lint
-	$(BIN)/pytest -n auto --dist worksteal --durations=10 -m "not timing"
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n auto --dist worksteal --durations=10 -m "not timing"
 	$(BIN)/pytest -q -m timing
 
 ## The inner loop: every test but those of the real model, the fake Discord and the local web
 ## server (tests/conftest.py marks them), in under a minute. CI runs them all (`make test`).
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -n auto --dist worksteal -m "not model and not discord and not network"
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q -n auto --dist worksteal -m "not model and not discord and not network"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
