@@ -59,14 +59,14 @@ def load_cross_encoder(adapter: Adapter | None, seed: int = 0) -> CrossEncoder:
     import transformers
     from sentence_transformers import CrossEncoder
 
-    transformers.utils.logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # the "classifier newly initialised" report
-    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    transformers.utils.logging.set_verbosity_error()  # the "classifier newly initialised" report
+    transformers.utils.logging.disable_progress_bar()
     torch.manual_seed(seed)
     model = CrossEncoder(str(bundled_model().path), num_labels=1, device="cpu", max_length=MAX_PAIR_TOKENS)
     if adapter is not None:
         apply_adapter(model[0].model, adapter)
     model.eval()
-    return model  # type: ignore[no-any-return]
+    return model
 
 
 def torch_logits(model: CrossEncoder, question: str, sentences: Sequence[str]) -> Scores:

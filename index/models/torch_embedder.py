@@ -52,7 +52,7 @@ class MiniLMEmbedder:
                 import transformers
                 from sentence_transformers import SentenceTransformer
 
-                transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no bar in chat
+                transformers.utils.logging.disable_progress_bar()  # no bar in chat
                 log.info("loading embedding model from %s", self.path)
                 model = SentenceTransformer(str(self.path), device="cpu")
                 if model.get_embedding_dimension() != self.dimension:
