@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import textwrap
 
 from index.models.annotate import annotate
 from index.text import stems
+from tests.conftest import ROOT
 
 PUBLISHED = dt.date(2025, 5, 15)
 
@@ -44,3 +48,20 @@ def test_sentences_are_read_in_order_and_one_fact_list_per_sentence() -> None:
     assert len(facts) == 3
     assert facts[0].dates and facts[0].dates[0].value == "2014" and not facts[1].dates
     assert "fr" not in facts[2].names and "pari" in facts[2].names
+
+
+def test_reading_articles_loads_spacy_without_pytorch_and_leaves_pytorch_importable() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        from index.models.annotate import annotate
+        facts = next(annotate([("Japan and the UK signed a pact in Tokyo on Friday.", None)]))
+        print("torch" in sys.modules, sorted(facts.kinds))
+        import torch  # still importable afterwards: training and the export need it
+        print(torch.tensor([1.0]).item())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT, timeout=120
+    )
+    assert done.stdout.split("\n")[:2] == ["False ['country', 'date', 'place']", "1.0"]
