@@ -143,6 +143,18 @@ def markdown(r: dict[str, Any]) -> str:
             f"{peer.get('p50_ms', '–')} ms | {peer.get('p95_ms', '–')} ms | "
             f"{peer.get('index_s', '–')} s |"
         )
+    sizes = sorted(r["sizes"].values(), key=lambda s: s["passages"])
+    if all("reranked" in s for s in sizes):
+        lines += [
+            "",
+            "With the trained reranker switched on (`PACTBOT_RERANKER=true`; off by default): answer p50 / p95 "
+            + "; ".join(
+                f"{s['passages']:,} passages {s['reranked']['ask']['p50_ms']} / {s['reranked']['ask']['p95_ms']} ms "
+                f"(the reranker's own p50 {s['reranked']['rerank']['p50_ms']} ms)"
+                for s in sizes
+            )
+            + ".",
+        ]
     q = r["quality"]
     lines += [
         "",
