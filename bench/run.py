@@ -125,14 +125,18 @@ def peer_latency(texts: list[str], asked: list[str]) -> dict[str, float]:
 
 def graph_recall(service: SearchService, asked: list[str]) -> float | None:
     """Recall@10 of the search the version serves (its HNSW graph's candidates, re-scored with
-    the full-precision vectors) against exact search, for the benchmark questions."""
+    the full-precision vectors) against exact search, for the benchmark questions. A passage
+    found counts when it is as near as the exact search's tenth: the synthetic corpus repeats
+    sentences, so many questions have several passages tied at the tenth place, and which of
+    them either search returns is arbitrary."""
     data = service.searcher.data
     if data.graph is None:
         return None
     queries = service.embedder.encode(asked)
-    _, exact = exact_index(data.vectors).search(queries, 10)
-    served = [vector_index.search(data.graph, q, 10, data.vectors)[1] for q in queries]
-    found = [len(set(a.tolist()) & set(e)) / 10 for a, e in zip(served, exact.tolist(), strict=True)]
+    tenth = exact_index(data.vectors).search(queries, 10)[0][:, -1]
+    served = [vector_index.search(data.graph, q, 10, data.vectors)[0] for q in queries]
+    # The served scores are exact (re-scored); a float32 tolerance for the two dot products.
+    found = [float(np.mean(scores >= bar - 1e-5)) for scores, bar in zip(served, tenth, strict=True)]
     return round(statistics.mean(found), 4)
 
 
