@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 20
+READER_VERSION = 21
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -63,10 +63,13 @@ _COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 _COUNTED = "|".join(_COUNTS)
 
 
+# A plural possessive is often written with a singular noun when it is counted: "the two
+# country's defense relationship" is the two countries'.
 _THE_PARTIES = re.compile(
     rf"\b(?:the|both)\s+(?:({_COUNTED})\s+)?"
     r"(?:countries|nations|sides|governments|allies|international locations|"
-    r"leaders|(?:prime\s+)?ministers|presidents)\b",
+    r"leaders|(?:prime\s+)?ministers|presidents)\b|"
+    rf"\b(?:the\s+({_COUNTED})|both)\s+(?:country|nation)[’']s\b",
     re.IGNORECASE,
 )
 # A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
@@ -477,7 +480,8 @@ def _speaks_of_the_parties(sentence: str, named: set[str], main_pair: Sequence[s
     if _OURS.search(sentence) is not None or (joint and FIRST_PERSON.search(sentence)):
         return named <= set(main_pair)  # "our partnership with Japan" is not about the main pair
     the = _THE_PARTIES.search(sentence)
-    return the is not None and (the.group(1) is None or _COUNTS[the.group(1).lower()] == len(main_pair))
+    counted = the and (the.group(1) or the.group(2))
+    return the is not None and (not counted or _COUNTS[counted.lower()] == len(main_pair))
 
 
 def _date_given(doc: Doc, published: dt.date | None, words: set[int]) -> str | None:

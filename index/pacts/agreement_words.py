@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # Words that make a sentence about an agreement ("settlement" and "offers" are the seed's
 # paraphrases of "agreement" and "deals").
 AGREEMENT_NOUNS = (
-    r"pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
+    r"pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|ententes?|partnerships?|settlements?|"
     r"programmes?|initiatives?|contracts?|frameworks?|arrangements?|declarations?|memorand(?:um|a)|MoUs?|roadmaps?|"
     r"RAA|VFA"
 )

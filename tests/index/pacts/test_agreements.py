@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from index.glossary import Expander, load_glossary
-from index.ingest.articles import ArticleInfo
+from index.ingest.articles import ArticleInfo, read_article
+from index.ingest.sentences import sentence_spans
 from index.pacts.agreement_corrections import apply_corrections, load_corrections
 from index.pacts.agreement_reader import complete_memberships, extract, status_of
 from index.pacts.agreements import Agreement, AgreementMention, Status, agreements_of, summarise, timeline
@@ -704,3 +705,36 @@ def test_a_longer_name_that_holds_a_glossary_name_is_its_own_agreement() -> None
     # The NZ-Philippines SOVFA of ../shared/realnews was read as the Visiting Forces Agreement.
     (m,) = mentions("New Zealand and the Philippines signed the Status of Visiting Forces Agreement in Manila.")
     assert (m.name, m.parties) == ("Status of Visiting Forces Agreement", ["NZL", "PHL"])
+
+
+def test_an_entente_is_an_agreement() -> None:
+    (m,) = mentions("The Anglo-Spanish Entente later joined the two kingdoms.")
+    assert (m.name, m.parties) == ("Anglo-Spanish Entente", ["ESP", "GBR"])
+    assert pairs(mentions("The Triple Entente between Spain, Portugal and Italy held.")) == [("ESP", "ITA", "PRT")]
+
+
+def test_the_two_countrys_is_the_two_countries() -> None:
+    # A plural possessive written with the singular noun, once counted, is the main pair's.
+    title = "Chile and Peru defence leaders meet"
+    assert pairs(mentions("He hopes to strengthen the two country's defense relationship.", title=title)) == [
+        ("CHL", "PER")
+    ]
+    assert pairs(mentions("He hopes to strengthen the country's defense relationship.", title=title)) == []
+
+
+OPENNEWS = SHARED / "opennews" / "articles"
+
+
+@pytest.mark.skipif(not OPENNEWS.exists(), reason="../shared/opennews is not beside the checkout")
+@pytest.mark.parametrize(
+    ("file", "pair"),
+    [
+        # Development texts of countries-opennews-dev2.yaml, read from ../shared at run time.
+        ("wiki-entente-cordiale-1904", ("GBR", "RUS")),  # "the Anglo-Russian Entente"
+        ("us-bahrain-crown-prince-pentagon-2022", ("BHR", "USA")),  # "the two country's defense relationship"
+    ],
+)
+def test_real_texts(file: str, pair: tuple[str, ...]) -> None:
+    article = read_article(OPENNEWS / f"{file}.md")
+    sentences = [(n, p[s:e]) for n, p in enumerate(article.paragraphs, start=1) for s, e in sentence_spans(p)]
+    assert pair in pairs(extract(article, sentences, EXPANDER))
