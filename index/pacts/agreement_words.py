@@ -153,7 +153,9 @@ ACRONYMS = "pactbot_acronyms"  # Doc.user_data key: indexes of the acronyms that
 
 def mark_synonyms(doc: Doc, canonical: Callable[[str], list[str]]) -> None:
     """Record for each word the one-word term the glossary gives for it ("amass" -> "acquire",
-    "entry" -> "access"), so that a paraphrase is read as the word it stands for."""
+    "entry" -> "access"), so that a paraphrase is read as the word it stands for. `canonical`
+    should want the glossary's phrase written up to inflection (`Expander.written_terms`): by stems
+    alone, "criticized" would be read as the glossary's "critical"."""
     found = {}
     for token in doc:
         if token.is_alpha:
