@@ -50,11 +50,12 @@ _PURPOSES = frozenset(
     )
 )
 # A standing defence tie is reported like an agreement, named or not: "the defense relationship
-# between the two nations", "military cooperation with Algeria". A relationship or co-operation
-# without a defence word before it is any (trade, culture, history).
-TIE_NOUNS = r"relationships?|relations|co-?operation"
+# between the two nations", "military cooperation with Algeria", "the strong military ties between
+# the UK and the Netherlands", "one of Chile's closest defence partners". A relationship,
+# co-operation, tie or partner without a defence word before it is any (trade, culture, history).
+TIE_NOUNS = r"relationships?|relations|co-?operation|ties|partners?"
 TIES = re.compile(rf"\b(?:defen[cs]e|military|security)\s+({TIE_NOUNS})\b", re.IGNORECASE)
-_TIE_NOUNS = frozenset("relationship relationships relations cooperation".split())
+_TIE_NOUNS = frozenset("relationship relationships relations cooperation ties partner partners".split())
 _TIE_WORDS = frozenset("defence defense military security".split())
 TIE = "defence cooperation"  # the name of such a tie
 # Weapons that countries develop or build jointly are a programme between them, named or not: "a

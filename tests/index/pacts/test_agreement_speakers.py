@@ -138,8 +138,11 @@ def test_real_government_texts(file: str, pair: tuple[str, ...]) -> None:
         ("Esper discussed expanding military cooperation between the U.S. and Tunisia.", [("TUN", "USA")]),
         ("The U.S. military-to-military relationship with Latvia is strong.", [("LVA", "USA")]),
         ("They held talks on the military-to-military relations between Chile and Peru.", [("CHL", "PER")]),
+        ("Chile and Peru have deepened their security ties.", [("CHL", "PER")]),
+        ("Peru is one of Chile's closest defense partners.", [("CHL", "PER")]),
         # Without a defence word a relationship is any; a word of a name is the name's.
         ("The trade relationship between Chile and Peru is strong.", []),
+        ("The trade ties between Chile and Peru are strong.", []),
         ("Chile and Peru signed a Roadmap for Defense Cooperation.", [("CHL", "PER")]),
     ],
 )
