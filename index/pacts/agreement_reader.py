@@ -26,6 +26,7 @@ from index.pacts.agreement_words import (
     ACCESS,
     AGREEMENT_NOUNS,
     AGREEMENT_WORDS,
+    ALLIES,
     DEALING,
     JOINTLY,
     TIE,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 24
+READER_VERSION = 25
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -250,8 +251,9 @@ def _reports(
     )
     if acronym is not None:
         return (acronym.group(), acronym.start()), _named_in(sentence, people, before, voice)
-    if tie := TIES.search(sentence):
-        return (tie.group(1), tie.start(1)), _named_in(sentence, people, before, voice)
+    if tie := TIES.search(sentence) or ALLIES.search(sentence):
+        group = tie.lastindex or 0  # the tie's noun; an ally is the whole match
+        return (tie.group(group), tie.start(group)), _named_in(sentence, people, before, voice)
     verb = (
         DEALING.search(sentence)
         or _JOINS.search(sentence)

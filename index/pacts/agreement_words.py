@@ -58,6 +58,12 @@ TIES = re.compile(rf"\b(?:defen[cs]e|military|security)\s+({TIE_NOUNS})\b", re.I
 _TIE_NOUNS = frozenset("relationship relationships relations cooperation ties partner partners".split())
 _TIE_WORDS = frozenset("defence defense military security".split())
 TIE = "defence cooperation"  # the name of such a tie
+# Allies are bound by an alliance, named or not: "Latvia is a strong and reliable ally of the United
+# States", "The United Kingdom and Latvia are close allies". Written in lower case: "the Allies" of
+# a war are a side, not one agreement.
+ALLIES = re.compile(r"\ball(?:y|ies)\b")
+_ALLY = frozenset({"ally", "allies"})
+ALLIANCE = "alliance"  # the name of such a tie
 # Weapons that countries develop or build jointly are a programme between them, named or not: "a
 # system developed jointly by the United States, Germany and Italy".
 JOINTLY = re.compile(r"\bjointly\b", re.IGNORECASE)
@@ -92,6 +98,7 @@ def anchors(doc: Doc) -> list[Token]:
             or _negotiation(t)
             or _access(t)
             or _tie(t)
+            or _ally(t)
         )
         and not any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in t.children)
         and t.head.lower_ != "without"
@@ -138,6 +145,25 @@ def _tie(token: Token) -> bool:
     if token.text[0].isupper() or token.dep_ == "compound":
         return False  # the "Roadmap for Defense Cooperation" is the roadmap; "security cooperation priorities"
     return any(t.lower_ in _TIE_WORDS for t in token.doc[token.left_edge.i : token.i])
+
+
+def _ally(token: Token) -> bool:
+    """ "an ally of the United States", "close allies" (`ALLIES`): what a country is ("Latvia is an
+    ally", "Peru is one of our closest allies", "designated Colombia a major non-NATO ally", "Japan,
+    a close ally"), or whose ally it is ("an ally of Chile"); not allies a clause only passes by
+    ("managed to estrange France from potential allies", "together with our allies")."""
+    if token.text not in _ALLY:
+        return False
+    said_of = token
+    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ == "one":
+        said_of = token.head.head  # "one of our closest allies"
+    # "designated Colombia a major non-NATO ally": a second object says what the first is.
+    second = said_of.dep_ == "dobj" and sum(c.dep_ == "dobj" for c in said_of.head.children) == 2
+    return (
+        said_of.dep_ in ("attr", "oprd", "appos")
+        or second
+        or any(c.dep_ == "prep" and c.lower_ in ("of", "with") for c in token.children)
+    )
 
 
 def _access(token: Token) -> bool:

@@ -152,6 +152,32 @@ def test_a_standing_defence_tie_is_reported_like_an_agreement(sentence: str, par
     assert all(m.status is None for m in found if m.name == "defence cooperation")
 
 
+@pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [
+        ("Chile is a major non-NATO ally of the United States.", [("CHL", "USA")]),
+        ("The UK and Latvia are close allies.", [("GBR", "LVA")]),
+        ("The United States designated Colombia a major non-NATO ally.", [("COL", "USA")]),
+        ("Japan, a close ally of the US, signed a pact with the Philippines.", [("JPN", "USA"), ("JPN", "PHL")]),
+        # Allies a clause only passes by, and the Allies of a war.
+        ("Bismarck managed to estrange France from potential allies.", []),
+        ("The United States is working with NATO allies such as Poland.", []),
+        ("The Allies defeated Germany in 1945.", []),
+    ],
+)
+def test_allies_are_bound_by_an_alliance(sentence: str, parties: list[tuple[str, ...]]) -> None:
+    found = extract(ARTICLE, [(1, sentence)], EXPANDER)
+    assert pairs(found) == parties
+    assert {m.name for m in found if "ally" in m.quote and "pact" not in m.quote} <= {"alliance"}
+
+
+def test_a_speakers_ally_is_the_speakers() -> None:
+    assert said(US, "Chile is one of our closest allies.") == [("CHL", "USA")]
+    # "Our allies" alone are nobody in particular: the joint statement's "we" still reads as the pair.
+    title = "Joint statement by Chile and Peru"
+    assert said(NEWS, "Building on the 2017 Treaty, we will work with our allies.", title=title) == [("CHL", "PER")]
+
+
 def test_agreements_signed_between_two_countries_bind_them() -> None:
     sentence = "The entente was a series of agreements signed in 1904 between Spain and Portugal."
     assert said(None, sentence) == [("ESP", "PRT")]

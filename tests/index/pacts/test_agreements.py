@@ -746,6 +746,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("wiki-entente-cordiale-1904", "Anglo-Russian Entente", ("GBR", "RUS")),
         ("us-bahrain-crown-prince-pentagon-2022", "the two country's defense relationship", ("BHR", "USA")),
         ("gov-uk-netherlands-joint-vision-statement-2017", "strong military ties between", ("GBR", "NLD")),
+        ("gov-uk-latvia-joint-declaration-2021", "are close allies", ("GBR", "LVA")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
