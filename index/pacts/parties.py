@@ -275,6 +275,8 @@ def _role(token: Token, words: set[int]) -> Role | None:
             owner, preposition = head.head, head.lower_
             if owner.i in words and preposition in PARTNER_PREPOSITIONS | _MEMBER_PREPOSITIONS:
                 return owner.i, None, False
+            if preposition in PARTNER_PREPOSITIONS and (subject := _subject_of(owner, words)) is not None:
+                return subject, None, False  # "a declaration of trust and co-operation between A and B"
             if (host := _access_of(owner, preposition, words)) is not None:
                 return host, None, False  # the country whose bases are reached
             if preposition in PARTNER_PREPOSITIONS and owner.dep_ in ("relcl", "acl") and owner.head.i in words:
@@ -407,6 +409,20 @@ def _trades(verb: Token, preposition: str) -> bool:
     sales of the jet to Greece", "bought frigates from South Korea"."""
     objects = [c for c in verb.children if c.dep_ == "dobj"]
     return any((preposition, stem_of(t)) in _TRADING for t in [verb, *objects])
+
+
+def _subject_of(noun: Token, words: set[int]) -> int | None:
+    """The agreement word whose subject the noun (or the noun it is joined to) names: "a
+    declaration of trust and co-operation", "a pact of friendship" (the small parser may join the
+    subject to the agreement word itself: "declaration ... and co-operation"). Not what an
+    agreement is about: "an agreement on the border dispute between A and B"."""
+    while noun.dep_ == "conj" and noun.head.i != noun.i and noun.i not in words:
+        noun = noun.head
+    if noun.i in words:
+        return noun.i
+    if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.i in words:
+        return noun.head.head.i
+    return None
 
 
 def _verb_of_object(noun: Token) -> Token | None:

@@ -707,6 +707,19 @@ def test_a_longer_name_that_holds_a_glossary_name_is_its_own_agreement() -> None
     assert (m.name, m.parties) == ("Status of Visiting Forces Agreement", ["NZL", "PHL"])
 
 
+@pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [
+        ("The pact of friendship between Chile and Peru was renewed.", [("CHL", "PER")]),
+        ("The declaration of trust and co-operation between Germany and Italy was published.", [("DEU", "ITA")]),
+        # What an agreement is about is not its subject: the dispute's sides are no parties.
+        ("Peru reached an agreement on the border dispute between Chile and Bolivia.", []),
+    ],
+)
+def test_the_partners_of_an_agreements_subject_are_its_partners(sentence: str, parties: list[tuple[str, ...]]) -> None:
+    assert pairs(mentions(sentence)) == parties
+
+
 def test_an_entente_is_an_agreement() -> None:
     (m,) = mentions("The Anglo-Spanish Entente later joined the two kingdoms.")
     assert (m.name, m.parties) == ("Anglo-Spanish Entente", ["ESP", "GBR"])
@@ -747,6 +760,8 @@ def opennews(file: str) -> list[AgreementMention]:
         ("us-bahrain-crown-prince-pentagon-2022", "the two country's defense relationship", ("BHR", "USA")),
         ("gov-uk-netherlands-joint-vision-statement-2017", "strong military ties between", ("GBR", "NLD")),
         ("gov-uk-latvia-joint-declaration-2021", "are close allies", ("GBR", "LVA")),
+        ("wiki-pact-of-steel-1939", "declaration of continuing trust and co-operation", ("DEU", "ITA")),
+        ("wiki-elysee-treaty-1963", "a treaty of friendship between", ("DEU", "FRA")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
