@@ -762,6 +762,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("gov-uk-latvia-joint-declaration-2021", "are close allies", ("GBR", "LVA")),
         ("wiki-pact-of-steel-1939", "declaration of continuing trust and co-operation", ("DEU", "ITA")),
         ("wiki-elysee-treaty-1963", "a treaty of friendship between", ("DEU", "FRA")),
+        ("wiki-cyprus-treaty-of-guarantee-1960", "a treaty between Cyprus", ("CYP", "GBR", "GRC", "TUR")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
