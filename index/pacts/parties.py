@@ -306,6 +306,8 @@ def _role(token: Token, words: set[int]) -> Role | None:
                 verb = _misread_subject(x, words)
                 return (None, verb.i, True) if verb is not None else None
         elif x.dep_ in _ACTING and head.pos_ in ("VERB", "AUX"):
+            if head.dep_ in ("aux", "auxpass") and head.head.pos_ in ("VERB", "AUX"):
+                head = head.head  # the small parser hangs a subject from "are" in "are not only bound by"
             if x.dep_ == "nsubj" and stem_of(head) in _REACTING:
                 return None  # "Shanahan applauded efforts by Greece and North Macedonia to implement the agreement"
             if (partner := _copula_partner(x, words)) is not None:

@@ -720,6 +720,12 @@ def test_the_partners_of_an_agreements_subject_are_its_partners(sentence: str, p
     assert pairs(mentions(sentence)) == parties
 
 
+def test_a_subject_the_parser_hangs_from_an_auxiliary_is_the_verbs() -> None:
+    # The small parser makes "Chile and Peru" the subject of "are", not of "bound".
+    sentence = "Chile and Peru are not only bound by a strategic partnership, but by deep values."
+    assert pairs(mentions(sentence)) == [("CHL", "PER")]
+
+
 def test_an_entente_is_an_agreement() -> None:
     (m,) = mentions("The Anglo-Spanish Entente later joined the two kingdoms.")
     assert (m.name, m.parties) == ("Anglo-Spanish Entente", ["ESP", "GBR"])
@@ -763,6 +769,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("wiki-pact-of-steel-1939", "declaration of continuing trust and co-operation", ("DEU", "ITA")),
         ("wiki-elysee-treaty-1963", "a treaty of friendship between", ("DEU", "FRA")),
         ("wiki-cyprus-treaty-of-guarantee-1960", "a treaty between Cyprus", ("CYP", "GBR", "GRC", "TUR")),
+        ("us-poland-force-posture-declaration-2019", "are not only bound by", ("POL", "USA")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
