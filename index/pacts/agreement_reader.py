@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from index.glossary import Expander
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 28
+READER_VERSION = 29
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -209,11 +210,16 @@ def _groups(
 
 
 def _between(word: Token) -> bool:
-    """ "the treaties between A and B", "agreements signed between A and B"."""
+    """ "the treaties between A and B", "agreements signed between A and B", "Polish-French
+    agreements" (two countries joined by a hyphen before the word)."""
     clauses = [c for c in word.children if c.dep_ in ("acl", "relcl")]
-    return any(
+    if any(
         c.dep_ == "prep" and c.lower_ in ("between", "among", "amongst") for t in (word, *clauses) for c in t.children
-    )
+    ):
+        return True
+    before = word.doc.text[word.left_edge.idx : word.idx]
+    named = find_countries(before)
+    return any(before[a.end : b.start] in ("-", "–") for a, b in pairwise(named))
 
 
 def _accession(read: tuple[list[Party], list[Reported]], doc: Doc) -> list[tuple[set[str], Token | None]]:

@@ -316,6 +316,12 @@ def test_a_membership_list_of_three_is_one_agreement_with_every_member() -> None
     assert pairs(found) == [("JPN", "KOR", "USA")]
 
 
+def test_plural_agreements_of_a_hyphenated_pair_bind_the_pair() -> None:
+    assert pairs(mentions("The Chile-Peru agreements were renewed.")) == [("CHL", "PER")]
+    sentence = "The treaty subscribed all previously-signed Chilean-Peruvian agreements to the League."
+    assert pairs(mentions(sentence)) == [("CHL", "PER")]
+
+
 def test_plural_pacts_are_one_with_each_partner() -> None:
     found = mentions("Canberra has similar pacts with Tokyo and Washington, both now in force.")
     assert pairs(found) == [("AUS", "JPN"), ("AUS", "USA")]
@@ -770,6 +776,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("wiki-elysee-treaty-1963", "a treaty of friendship between", ("DEU", "FRA")),
         ("wiki-cyprus-treaty-of-guarantee-1960", "a treaty between Cyprus", ("CYP", "GBR", "GRC", "TUR")),
         ("us-poland-force-posture-declaration-2019", "are not only bound by", ("POL", "USA")),
+        ("wiki-franco-polish-alliance-1921", "previously-signed Polish-French agreements", ("FRA", "POL")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
