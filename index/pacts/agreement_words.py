@@ -150,8 +150,9 @@ def _tie(token: Token) -> bool:
 def _ally(token: Token) -> bool:
     """ "an ally of the United States", "close allies" (`ALLIES`): what a country is ("Latvia is an
     ally", "Peru is one of our closest allies", "designated Colombia a major non-NATO ally", "Japan,
-    a close ally"), or whose ally it is ("an ally of Chile"); not allies a clause only passes by
-    ("managed to estrange France from potential allies", "together with our allies")."""
+    a close ally", "views the United Kingdom as a key strategic ally"), or whose ally it is ("an
+    ally of Chile"); not allies a clause only passes by ("managed to estrange France from potential
+    allies", "together with our allies")."""
     if token.text not in _ALLY:
         return False
     said_of = token
@@ -162,6 +163,7 @@ def _ally(token: Token) -> bool:
     return (
         said_of.dep_ in ("attr", "oprd", "appos")
         or second
+        or (token.dep_ == "pobj" and token.head.lower_ == "as")
         or any(c.dep_ == "prep" and c.lower_ in ("of", "with") for c in token.children)
     )
 

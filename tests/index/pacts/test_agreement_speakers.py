@@ -158,6 +158,8 @@ def test_a_standing_defence_tie_is_reported_like_an_agreement(sentence: str, par
         ("Chile is a major non-NATO ally of the United States.", [("CHL", "USA")]),
         ("The UK and Latvia are close allies.", [("GBR", "LVA")]),
         ("The United States designated Colombia a major non-NATO ally.", [("COL", "USA")]),
+        ("Lithuania views the United Kingdom as a key strategic ally.", [("GBR", "LTU")]),
+        ("Lithuania views the United Kingdom as a threat.", []),
         ("Japan, a close ally of the US, signed a pact with the Philippines.", [("JPN", "USA"), ("JPN", "PHL")]),
         # Allies a clause only passes by, and the Allies of a war.
         ("Bismarck managed to estrange France from potential allies.", []),

@@ -777,6 +777,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("wiki-cyprus-treaty-of-guarantee-1960", "a treaty between Cyprus", ("CYP", "GBR", "GRC", "TUR")),
         ("us-poland-force-posture-declaration-2019", "are not only bound by", ("POL", "USA")),
         ("wiki-franco-polish-alliance-1921", "previously-signed Polish-French agreements", ("FRA", "POL")),
+        ("gov-uk-lithuania-joint-declaration-2022", "as a key strategic ally", ("GBR", "LTU")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
