@@ -296,6 +296,8 @@ def _role(token: Token, words: set[int]) -> Role | None:
                     above = verb_of(owner)
                     return None, above.i if above is not None else None, False
                 return None
+            if (x.i == token.i or x.lower_ == "behalf") and _signs_for(owner, preposition, x) and _agrees(owner, words):
+                return None, owner.i, True  # "Humphrys signed for the United Kingdom": the UK signed
             if preposition in _HOSTING_PREPOSITIONS and verb is not None and _under_agreement([owner, verb], words):
                 return None, verb.i, False
             if preposition in _MEMBER_PREPOSITIONS and owner.pos_ in ("NOUN", "PROPN"):
@@ -411,6 +413,16 @@ def _trades(verb: Token, preposition: str) -> bool:
     sales of the jet to Greece", "bought frigates from South Korea"."""
     objects = [c for c in verb.children if c.dep_ == "dobj"]
     return any((preposition, stem_of(t)) in _TRADING for t in [verb, *objects])
+
+
+_SIGNING = frozenset(stems("sign ratify initial"))
+
+
+def _signs_for(owner: Token, preposition: str, noun: Token) -> bool:
+    """Whether the phrase names the one a signature is given for: "signed for the United Kingdom",
+    "signed on behalf of Iraq" (the country's phrase climbed to "behalf")."""
+    on_behalf = preposition == "on" and noun.lower_ == "behalf"
+    return owner.pos_ == "VERB" and stem_of(owner) in _SIGNING and (preposition == "for" or on_behalf)
 
 
 def _subject_of(noun: Token, words: set[int]) -> int | None:

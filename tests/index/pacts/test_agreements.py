@@ -732,6 +732,19 @@ def test_a_subject_the_parser_hangs_from_an_auxiliary_is_the_verbs() -> None:
     assert pairs(mentions(sentence)) == [("CHL", "PER")]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [
+        ("Commissioner John Smith signed for Chile and Minister Ana Soto signed for Peru.", [("CHL", "PER")]),
+        ("John Smith signed it on behalf of Chile, and Ana Soto signed it on behalf of Peru.", [("CHL", "PER")]),
+        # Signed for something else, with the country inside it.
+        ("Chile signed the deal for Peru's sake.", []),
+    ],
+)
+def test_the_country_a_signature_is_given_for_signs(sentence: str, parties: list[tuple[str, ...]]) -> None:
+    assert pairs(mentions(sentence)) == parties
+
+
 def test_an_entente_is_an_agreement() -> None:
     (m,) = mentions("The Anglo-Spanish Entente later joined the two kingdoms.")
     assert (m.name, m.parties) == ("Anglo-Spanish Entente", ["ESP", "GBR"])
@@ -778,6 +791,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("us-poland-force-posture-declaration-2019", "are not only bound by", ("POL", "USA")),
         ("wiki-franco-polish-alliance-1921", "previously-signed Polish-French agreements", ("FRA", "POL")),
         ("gov-uk-lithuania-joint-declaration-2022", "as a key strategic ally", ("GBR", "LTU")),
+        ("wiki-anglo-iraqi-treaty-1930", "signed for the United Kingdom", ("GBR", "IRQ")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
