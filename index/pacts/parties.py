@@ -482,8 +482,11 @@ def _agrees(verb: Token, words: set[int]) -> bool:
     agreement word hangs from it or from a clause that shares its subject ("agreed to sign a
     pact", "is in the early stages of considering a pact") other than as the object of a reaction
     ("welcomed the deal")."""
-    if any((c.dep_ == "dobj" and c.lower_ in _PEOPLE) or c.dep_ == "neg" for c in verb.children):
-        return False  # "the minister joins me on the line", "met him", "Moscow is not a party"
+    if any(
+        (c.dep_ == "dobj" and c.lower_ in _PEOPLE and not c.text.isupper()) or c.dep_ == "neg" for c in verb.children
+    ):
+        # "the minister joins me on the line", "met him", "Moscow is not a party"; but "the US" is no "us"
+        return False
     verbs = [verb, *(c for c in verb.children if c.pos_ in ("VERB", "AUX") and _shares_subject(c))]
     if verb.dep_ == "conj" and _shares_subject(verb):
         verbs.append(verb.head)  # "ratified by Japan's Diet and concurred in by the Philippine Senate"

@@ -745,6 +745,13 @@ def test_the_country_a_signature_is_given_for_signs(sentence: str, parties: list
     assert pairs(mentions(sentence)) == parties
 
 
+def test_the_us_as_an_object_is_a_country_not_a_pronoun() -> None:
+    assert pairs(mentions("The agreement enables the US and the UK to exchange classified information.")) == [
+        ("GBR", "USA")
+    ]
+    assert pairs(mentions("Chile and Peru will meet us to discuss the pact.")) == []  # people, not countries
+
+
 def test_an_entente_is_an_agreement() -> None:
     (m,) = mentions("The Anglo-Spanish Entente later joined the two kingdoms.")
     assert (m.name, m.parties) == ("Anglo-Spanish Entente", ["ESP", "GBR"])
@@ -792,6 +799,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("wiki-franco-polish-alliance-1921", "previously-signed Polish-French agreements", ("FRA", "POL")),
         ("gov-uk-lithuania-joint-declaration-2022", "as a key strategic ally", ("GBR", "LTU")),
         ("wiki-anglo-iraqi-treaty-1930", "signed for the United Kingdom", ("GBR", "IRQ")),
+        ("wiki-us-uk-mutual-defence-agreement-1958", "enables the US and the UK", ("GBR", "USA")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
