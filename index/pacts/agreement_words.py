@@ -136,6 +136,11 @@ def joint_work(token: Token) -> bool:
     return stem_of(token) in _JOINT_WORK and any(c.lower_ == "jointly" for c in token.children)
 
 
+def is_tie(token: Token) -> bool:
+    """Whether the word reports a standing tie or an alliance with no agreement word (`_tie`, `_ally`)."""
+    return _tie(token) or _ally(token)
+
+
 def _tie(token: Token) -> bool:
     """ "defense relationship", "military-to-military relationship", "security cooperation" (`TIES`)."""
     if token.lower_ not in _TIE_NOUNS and not (

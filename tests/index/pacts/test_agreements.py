@@ -752,6 +752,11 @@ def test_the_us_as_an_object_is_a_country_not_a_pronoun() -> None:
     assert pairs(mentions("Chile and Peru will meet us to discuss the pact.")) == []  # people, not countries
 
 
+def test_an_agreements_own_word_names_it_before_a_tie_that_reports_the_same_parties() -> None:
+    sentence = "Chile and Peru reaffirmed their defence ties and welcomed a Joint Declaration on Security."
+    assert [(m.parties, m.name) for m in mentions(sentence)] == [(["CHL", "PER"], "Joint Declaration")]
+
+
 def test_an_entente_is_an_agreement() -> None:
     (m,) = mentions("The Anglo-Spanish Entente later joined the two kingdoms.")
     assert (m.name, m.parties) == ("Anglo-Spanish Entente", ["ESP", "GBR"])
