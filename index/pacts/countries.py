@@ -71,6 +71,7 @@ _COMMON_NAMES: dict[str, str] = {
     "BIH": "Bosnia",
     "VNM": "Viet Nam",
     "NLD": "Holland",
+    "GBR": "United Kingdom of Great Britain and Ireland",  # its name until 1922, not Ireland too
 }
 
 

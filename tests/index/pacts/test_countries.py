@@ -114,5 +114,7 @@ def test_the_common_english_names_the_converter_lacks_are_found() -> None:
     # country_converter's short names are "Türkiye", "Brunei Darussalam", "Micronesia, Fed. Sts.".
     text = "Greece, Turkey and Brunei met Micronesia, Burma, Ivory Coast and Holland."
     assert [m.iso3 for m in find_countries(text)] == ["GRC", "TUR", "BRN", "FSM", "MMR", "CIV", "NLD"]
+    # The United Kingdom's name until 1922 names no Ireland.
+    assert [m.iso3 for m in find_countries("the United Kingdom of Great Britain and Ireland")] == ["GBR"]
     # Names of several places, or of a state that is gone, stay unread.
     assert find_countries("Macedonia, Congo, Korea and Yugoslavia") == []
