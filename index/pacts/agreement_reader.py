@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 33
+READER_VERSION = 34
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -382,6 +382,8 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
         similar = speaker if speaker in main_pair and _SIMILAR.search(sentence) else None
         if similar is not None and not the_parties and len(parties - {similar}) == 1:
             the_parties = [similar]
+        if speaker is not None:
+            r = (r[0], [_allied_to(reported, speaker) for reported in r[1]])
         groups = _groups(r, the_parties) or _accession(r, doc)
         others = {m.iso3 for m in countries} - {speaker}
         if similar is not None and not groups and not parties and len(others) == 1:
@@ -425,6 +427,15 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
             for paragraph, sentence, iso3 in dict.fromkeys(joining)
         ]  # fmt: skip
     return mentions
+
+
+def _allied_to(reported: Reported, speaker: str) -> Reported:
+    """In a government's text, an ally that the sentence names no partner for is the government's:
+    "Morocco is a major non-NATO ally" in the U.S. Department of Defense's."""
+    lone = len(reported.parties) == 1 and reported.parties[0] != speaker
+    if ALLIES.fullmatch(reported.word.text) and lone and not reported.partners:
+        return replace(reported, parties=[*reported.parties, speaker], partners=[speaker])
+    return reported
 
 
 def _the_named(mentions: list[AgreementMention]) -> list[AgreementMention]:

@@ -175,6 +175,10 @@ def test_allies_are_bound_by_an_alliance(sentence: str, parties: list[tuple[str,
 
 def test_a_speakers_ally_is_the_speakers() -> None:
     assert said(US, "Chile is one of our closest allies.") == [("CHL", "USA")]
+    # An ally the sentence names no partner for, in a government's text: the government's.
+    assert said(US, "Chile is a major non-NATO ally.") == [("CHL", "USA")]
+    assert said(NEWS, "Chile is a major non-NATO ally.") == []
+    assert said(US, "Chile and Peru are close allies.") == [("CHL", "PER")]
     # "Our allies" alone are nobody in particular: the joint statement's "we" still reads as the pair.
     title = "Joint statement by Chile and Peru"
     assert said(NEWS, "Building on the 2017 Treaty, we will work with our allies.", title=title) == [("CHL", "PER")]

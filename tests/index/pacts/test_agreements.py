@@ -805,6 +805,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("gov-uk-lithuania-joint-declaration-2022", "as a key strategic ally", ("GBR", "LTU")),
         ("wiki-anglo-iraqi-treaty-1930", "signed for the United Kingdom", ("GBR", "IRQ")),
         ("wiki-us-uk-mutual-defence-agreement-1958", "enables the US and the UK", ("GBR", "USA")),
+        ("us-morocco-defense-roadmap-2020", "is a major non-NATO ally", ("MAR", "USA")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
