@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 34
+READER_VERSION = 35
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -216,15 +216,21 @@ def _groups(
 
 def _between(word: Token) -> bool:
     """ "the treaties between A and B", "agreements signed between A and B", "Polish-French
-    agreements" (two countries joined by a hyphen before the word)."""
+    agreements" (two countries joined by a hyphen before the word, or before a verb's object:
+    "agree improved UK-Poland cooperation")."""
     clauses = [c for c in word.children if c.dep_ in ("acl", "relcl")]
     if any(
         c.dep_ == "prep" and c.lower_ in ("between", "among", "amongst") for t in (word, *clauses) for c in t.children
     ):
         return True
-    before = word.doc.text[word.left_edge.idx : word.idx]
-    named = find_countries(before)
-    return any(before[a.end : b.start] in ("-", "–") for a, b in pairwise(named))
+    # A verb's object: "agree improved UK-Poland cooperation".
+    nouns = [word] if word.pos_ not in ("VERB", "AUX") else [c for c in word.children if c.dep_ == "dobj"]
+    for noun in nouns:
+        before = word.doc.text[noun.left_edge.idx : noun.idx]
+        named = find_countries(before)
+        if any(before[a.end : b.start] in ("-", "–") for a, b in pairwise(named)):
+            return True
+    return False
 
 
 def _accession(read: tuple[list[Party], list[Reported]], doc: Doc) -> list[tuple[set[str], Token | None]]:

@@ -117,6 +117,8 @@ def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token])
         roles[mention] = [role for role in found if role is not None]
     for run in joined_runs(doc.text, [m for m in mentions if m in roles]):
         if " and " not in doc.text[run[0].start : run[-1].end]:
+            if len(run) == 1 and not roles[run[0]]:  # "agreements with other countries, including France"
+                roles[run[0]] = _group_roles(doc, run[0], words)
             continue  # "near the border with Russia, the Defence Secretary signed": no list without "and"
         shared = [role for m in run for role in roles[m]] or _group_roles(doc, run[0], words)
         for m in run:

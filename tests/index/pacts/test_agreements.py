@@ -318,8 +318,15 @@ def test_a_membership_list_of_three_is_one_agreement_with_every_member() -> None
 
 def test_plural_agreements_of_a_hyphenated_pair_bind_the_pair() -> None:
     assert pairs(mentions("The Chile-Peru agreements were renewed.")) == [("CHL", "PER")]
+    # A dealing verb's object named by the pair.
+    assert pairs(mentions("Chile is set to agree improved Chile-Peru cooperation.")) == [("CHL", "PER")]
     sentence = "The treaty subscribed all previously-signed Chilean-Peruvian agreements to the League."
     assert pairs(mentions(sentence)) == [("CHL", "PER")]
+
+
+def test_a_single_country_after_including_names_a_member_of_the_group_before_it() -> None:
+    assert pairs(mentions("Japan has signed agreements with several countries, including Chile.")) == [("CHL", "JPN")]
+    assert pairs(mentions("Japan has been hit by storms in several countries, including Chile.")) == []
 
 
 def test_plural_pacts_are_one_with_each_partner() -> None:
@@ -806,6 +813,8 @@ def opennews(file: str) -> list[AgreementMention]:
         ("wiki-anglo-iraqi-treaty-1930", "signed for the United Kingdom", ("GBR", "IRQ")),
         ("wiki-us-uk-mutual-defence-agreement-1958", "enables the US and the UK", ("GBR", "USA")),
         ("us-morocco-defense-roadmap-2020", "is a major non-NATO ally", ("MAR", "USA")),
+        ("wiki-us-uk-mutual-defence-agreement-1958", "with other countries, including France", ("FRA", "USA")),
+        ("gov-uk-poland-defence-treaty-2017", "agree improved UK-Poland cooperation", ("GBR", "POL")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
