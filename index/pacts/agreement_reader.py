@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 35
+READER_VERSION = 36
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;

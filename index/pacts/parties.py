@@ -290,10 +290,12 @@ def _role(token: Token, words: set[int]) -> Role | None:
                 if verb is not None:
                     if not _agrees(verb, words):
                         return None
+                    # "signed by Japan", "three pacts were discussed by A and B": the ones who sign.
+                    if head.dep_ == "agent":
+                        return None, verb.i, True
                     # "has similar pacts with Tokyo": the partner of the agreement the verb holds.
                     held = [i for i in words if _holds(verb, verb.doc[i])]
-                    # "signed by Japan": the one who signs.
-                    return (held[0], None, False) if len(held) == 1 else (None, verb.i, head.dep_ == "agent")
+                    return (held[0], None, False) if len(held) == 1 else (None, verb.i, False)
                 if owner.lower_ in _NEGOTIATING:  # "talks between Japan and the UK"
                     above = verb_of(owner)
                     return None, above.i if above is not None else None, False

@@ -329,6 +329,19 @@ def test_a_single_country_after_including_names_a_member_of_the_group_before_it(
     assert pairs(mentions("Japan has been hit by storms in several countries, including Chile.")) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [
+        ("The agreements were signed by Chile and Peru in 1929.", [("CHL", "PER")]),
+        ("Three pacts were discussed by Chilean President Soto and Peruvian President Ruiz.", [("CHL", "PER")]),
+        ("Similar pacts were signed by Chile with Peru and Bolivia.", [("CHL", "PER"), ("BOL", "CHL")]),
+    ],
+)
+def test_the_agents_of_a_passive_deal_are_its_signatories(sentence: str, parties: list[tuple[str, ...]]) -> None:
+    # Not partners of plural deals, each with someone the sentence does not name.
+    assert pairs(mentions(sentence)) == parties
+
+
 def test_plural_pacts_are_one_with_each_partner() -> None:
     found = mentions("Canberra has similar pacts with Tokyo and Washington, both now in force.")
     assert pairs(found) == [("AUS", "JPN"), ("AUS", "USA")]
@@ -815,6 +828,7 @@ def opennews(file: str) -> list[AgreementMention]:
         ("us-morocco-defense-roadmap-2020", "is a major non-NATO ally", ("MAR", "USA")),
         ("wiki-us-uk-mutual-defence-agreement-1958", "with other countries, including France", ("FRA", "USA")),
         ("gov-uk-poland-defence-treaty-2017", "agree improved UK-Poland cooperation", ("GBR", "POL")),
+        ("wiki-franco-polish-alliance-1921", "three pacts were discussed by", ("FRA", "POL")),
     ],
 )
 def test_real_sentences(file: str, said: str, pair: tuple[str, ...]) -> None:
