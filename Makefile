@@ -67,7 +67,8 @@ train: $(STAMP)
 ## then the held-out ones it never was.
 COUNTRY_DEV := tests/eval/countries-seed.yaml tests/eval/questions-realnews.yaml \
 	tests/eval/questions-news-fit.yaml tests/eval/countries-agreements-dev.yaml \
-	tests/eval/countries-agreements-dev2.yaml tests/eval/countries-opennews-dev.yaml
+	tests/eval/countries-agreements-dev2.yaml tests/eval/countries-opennews-dev.yaml \
+	tests/eval/countries-opennews-dev2.yaml
 COUNTRY_HELD_OUT := tests/eval/questions-news-test.yaml tests/eval/countries-agreements-test.yaml \
 	tests/eval/countries-agreements-test2.yaml tests/eval/countries-opennews-heldout.yaml
 eval-countries: $(STAMP)

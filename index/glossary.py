@@ -180,6 +180,17 @@ class Expander:
         """The canonical term (the glossary's `term`) of every group that `text` mentions."""
         return [group[0] for group, _, _ in self._groups_in(text)]
 
+    def written_terms(self, text: str) -> list[str]:
+        """The canonical terms of the groups that `text` writes one phrase of, up to inflection:
+        "amassed" is "amass" (read as "acquire"), but "criticized" is not "critical", although
+        both stem to "critic"."""
+        typed = words(text)
+        return [
+            group[0]
+            for group, keys, present in self._groups_in(text)
+            if any(k in present and _writes(typed, words(p)) for p, k in zip(group, keys, strict=True))
+        ]
+
     def expand(self, question: str) -> list[Expansion]:
         """For each glossary group the question mentions, the words it used and the alternatives.
 

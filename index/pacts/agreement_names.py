@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.glossary import Expander
-from index.pacts.agreement_words import ACCESS, JOINT_WORK, TIE, TIES, joint_work, reads_as
+from index.pacts.agreement_words import ACCESS, ALLIANCE, ALLIES, JOINT_WORK, TIE, TIES, joint_work, reads_as
 from index.pacts.agreements import BASE_ACCESS, GENERIC
 from index.pacts.countries import find_countries
 from index.text import stems
@@ -140,6 +140,8 @@ def agreement_name(sentence: str, keyword: str, starts: Sequence[int], expander:
         return JOINT_WORK
     if TIES.search(f"defence {word}"):
         return TIE  # "the defense relationship", "security cooperation"
+    if ALLIES.fullmatch(word):
+        return ALLIANCE  # "an ally of the United States"
     if word.startswith(("allian", "partnership", "programme", "initiative")):
         return word.rstrip("s")  # "alliances" -> "alliance"
     # An unnamed agreement of a particular kind stays its own: a "maritime security agreement"

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from index.glossary import Expander
@@ -26,12 +27,14 @@ from index.pacts.agreement_words import (
     ACCESS,
     AGREEMENT_NOUNS,
     AGREEMENT_WORDS,
+    ALLIES,
     DEALING,
     JOINTLY,
     TIE,
     TIE_NOUNS,
     TIES,
     anchors,
+    is_tie,
     mark_synonyms,
     names_agreement,
     parse,
@@ -48,7 +51,7 @@ if TYPE_CHECKING:
 
 # Bumped when the way agreements are read from text changes: indexes read them again (without
 # embedding anything) rather than keep what an older reader found.
-READER_VERSION = 20
+READER_VERSION = 36
 # Whether a country is only a place ("talks in London") or the one deterred ("the threat from
 # China") is read from the sentence's parse (index/pacts/parties.py).
 # "US allies" are other countries; the "South China Sea" and the "Taiwan Strait" are places;
@@ -63,10 +66,13 @@ _COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 _COUNTED = "|".join(_COUNTS)
 
 
+# A plural possessive is often written with a singular noun when it is counted: "the two
+# country's defense relationship" is the two countries'.
 _THE_PARTIES = re.compile(
     rf"\b(?:the|both)\s+(?:({_COUNTED})\s+)?"
     r"(?:countries|nations|sides|governments|allies|international locations|"
-    r"leaders|(?:prime\s+)?ministers|presidents)\b",
+    r"leaders|(?:prime\s+)?ministers|presidents)\b|"
+    rf"\b(?:the\s+({_COUNTED})|both)\s+(?:country|nation)[’']s\b",
     re.IGNORECASE,
 )
 # A speaker's "our alliance", "our partnership", "between our two nations": the speaker's country
@@ -184,6 +190,10 @@ def _groups(
             groups += [(holders | {other}, word) for other in partners]
         else:
             groups.append((parties, word))
+    # Of the words that report one set of parties, an agreement's own word names it before a tie or
+    # an ally does ("reaffirmed the strong security and defence ties between India and Australia
+    # and welcomed a Joint Declaration on Security Cooperation").
+    groups.sort(key=lambda group: group[1] is not None and is_tie(group[1]))
     distinct = [
         (parties, word)
         for n, (parties, word) in enumerate(groups)
@@ -205,11 +215,22 @@ def _groups(
 
 
 def _between(word: Token) -> bool:
-    """ "the treaties between A and B", "agreements signed between A and B"."""
+    """ "the treaties between A and B", "agreements signed between A and B", "Polish-French
+    agreements" (two countries joined by a hyphen before the word, or before a verb's object:
+    "agree improved UK-Poland cooperation")."""
     clauses = [c for c in word.children if c.dep_ in ("acl", "relcl")]
-    return any(
+    if any(
         c.dep_ == "prep" and c.lower_ in ("between", "among", "amongst") for t in (word, *clauses) for c in t.children
-    )
+    ):
+        return True
+    # A verb's object: "agree improved UK-Poland cooperation".
+    nouns = [word] if word.pos_ not in ("VERB", "AUX") else [c for c in word.children if c.dep_ == "dobj"]
+    for noun in nouns:
+        before = word.doc.text[noun.left_edge.idx : noun.idx]
+        named = find_countries(before)
+        if any(before[a.end : b.start] in ("-", "–") for a, b in pairwise(named)):
+            return True
+    return False
 
 
 def _accession(read: tuple[list[Party], list[Reported]], doc: Doc) -> list[tuple[set[str], Token | None]]:
@@ -247,8 +268,9 @@ def _reports(
     )
     if acronym is not None:
         return (acronym.group(), acronym.start()), _named_in(sentence, people, before, voice)
-    if tie := TIES.search(sentence):
-        return (tie.group(1), tie.start(1)), _named_in(sentence, people, before, voice)
+    if tie := TIES.search(sentence) or ALLIES.search(sentence):
+        group = tie.lastindex or 0  # the tie's noun; an ally is the whole match
+        return (tie.group(group), tie.start(group)), _named_in(sentence, people, before, voice)
     verb = (
         DEALING.search(sentence)
         or _JOINS.search(sentence)
@@ -346,7 +368,7 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
     # Only the sentences that report an agreement are parsed, and each parse is read once.
     docs = parse([sentence for _, sentence, _, _ in reporting])
     for doc in docs:
-        mark_synonyms(doc, expander.canonical_terms)
+        mark_synonyms(doc, expander.written_terms)
     read = [_read(doc, named) for (_, _, _, named), doc in zip(reporting, docs, strict=True)]
     main_pair = (
         headline
@@ -366,6 +388,8 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
         similar = speaker if speaker in main_pair and _SIMILAR.search(sentence) else None
         if similar is not None and not the_parties and len(parties - {similar}) == 1:
             the_parties = [similar]
+        if speaker is not None:
+            r = (r[0], [_allied_to(reported, speaker) for reported in r[1]])
         groups = _groups(r, the_parties) or _accession(r, doc)
         others = {m.iso3 for m in countries} - {speaker}
         if similar is not None and not groups and not parties and len(others) == 1:
@@ -409,6 +433,15 @@ def extract(article: ArticleInfo, sentences: Sequence[tuple[int, str]], expander
             for paragraph, sentence, iso3 in dict.fromkeys(joining)
         ]  # fmt: skip
     return mentions
+
+
+def _allied_to(reported: Reported, speaker: str) -> Reported:
+    """In a government's text, an ally that the sentence names no partner for is the government's:
+    "Morocco is a major non-NATO ally" in the U.S. Department of Defense's."""
+    lone = len(reported.parties) == 1 and reported.parties[0] != speaker
+    if ALLIES.fullmatch(reported.word.text) and lone and not reported.partners:
+        return replace(reported, parties=[*reported.parties, speaker], partners=[speaker])
+    return reported
 
 
 def _the_named(mentions: list[AgreementMention]) -> list[AgreementMention]:
@@ -477,7 +510,8 @@ def _speaks_of_the_parties(sentence: str, named: set[str], main_pair: Sequence[s
     if _OURS.search(sentence) is not None or (joint and FIRST_PERSON.search(sentence)):
         return named <= set(main_pair)  # "our partnership with Japan" is not about the main pair
     the = _THE_PARTIES.search(sentence)
-    return the is not None and (the.group(1) is None or _COUNTS[the.group(1).lower()] == len(main_pair))
+    counted = the and (the.group(1) or the.group(2))
+    return the is not None and (not counted or _COUNTS[counted.lower()] == len(main_pair))
 
 
 def _date_given(doc: Doc, published: dt.date | None, words: set[int]) -> str | None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # Words that make a sentence about an agreement ("settlement" and "offers" are the seed's
 # paraphrases of "agreement" and "deals").
 AGREEMENT_NOUNS = (
-    r"pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|partnerships?|settlements?|"
+    r"pacts?|agreements?|deals?|treat(?:y|ies)|accords?|alliances?|ententes?|partnerships?|settlements?|"
     r"programmes?|initiatives?|contracts?|frameworks?|arrangements?|declarations?|memorand(?:um|a)|MoUs?|roadmaps?|"
     r"RAA|VFA"
 )
@@ -50,13 +50,20 @@ _PURPOSES = frozenset(
     )
 )
 # A standing defence tie is reported like an agreement, named or not: "the defense relationship
-# between the two nations", "military cooperation with Algeria". A relationship or co-operation
-# without a defence word before it is any (trade, culture, history).
-TIE_NOUNS = r"relationships?|relations|co-?operation"
+# between the two nations", "military cooperation with Algeria", "the strong military ties between
+# the UK and the Netherlands", "one of Chile's closest defence partners". A relationship,
+# co-operation, tie or partner without a defence word before it is any (trade, culture, history).
+TIE_NOUNS = r"relationships?|relations|co-?operation|ties|partners?"
 TIES = re.compile(rf"\b(?:defen[cs]e|military|security)\s+({TIE_NOUNS})\b", re.IGNORECASE)
-_TIE_NOUNS = frozenset("relationship relationships relations cooperation".split())
+_TIE_NOUNS = frozenset("relationship relationships relations cooperation ties partner partners".split())
 _TIE_WORDS = frozenset("defence defense military security".split())
 TIE = "defence cooperation"  # the name of such a tie
+# Allies are bound by an alliance, named or not: "Latvia is a strong and reliable ally of the United
+# States", "The United Kingdom and Latvia are close allies". Written in lower case: "the Allies" of
+# a war are a side, not one agreement.
+ALLIES = re.compile(r"\ball(?:y|ies)\b")
+_ALLY = frozenset({"ally", "allies"})
+ALLIANCE = "alliance"  # the name of such a tie
 # Weapons that countries develop or build jointly are a programme between them, named or not: "a
 # system developed jointly by the United States, Germany and Italy".
 JOINTLY = re.compile(r"\bjointly\b", re.IGNORECASE)
@@ -91,6 +98,7 @@ def anchors(doc: Doc) -> list[Token]:
             or _negotiation(t)
             or _access(t)
             or _tie(t)
+            or _ally(t)
         )
         and not any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in t.children)
         and t.head.lower_ != "without"
@@ -128,6 +136,11 @@ def joint_work(token: Token) -> bool:
     return stem_of(token) in _JOINT_WORK and any(c.lower_ == "jointly" for c in token.children)
 
 
+def is_tie(token: Token) -> bool:
+    """Whether the word reports a standing tie or an alliance with no agreement word (`_tie`, `_ally`)."""
+    return _tie(token) or _ally(token)
+
+
 def _tie(token: Token) -> bool:
     """ "defense relationship", "military-to-military relationship", "security cooperation" (`TIES`)."""
     if token.lower_ not in _TIE_NOUNS and not (
@@ -137,6 +150,27 @@ def _tie(token: Token) -> bool:
     if token.text[0].isupper() or token.dep_ == "compound":
         return False  # the "Roadmap for Defense Cooperation" is the roadmap; "security cooperation priorities"
     return any(t.lower_ in _TIE_WORDS for t in token.doc[token.left_edge.i : token.i])
+
+
+def _ally(token: Token) -> bool:
+    """ "an ally of the United States", "close allies" (`ALLIES`): what a country is ("Latvia is an
+    ally", "Peru is one of our closest allies", "designated Colombia a major non-NATO ally", "Japan,
+    a close ally", "views the United Kingdom as a key strategic ally"), or whose ally it is ("an
+    ally of Chile"); not allies a clause only passes by ("managed to estrange France from potential
+    allies", "together with our allies")."""
+    if token.text not in _ALLY:
+        return False
+    said_of = token
+    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ == "one":
+        said_of = token.head.head  # "one of our closest allies"
+    # "designated Colombia a major non-NATO ally": a second object says what the first is.
+    second = said_of.dep_ == "dobj" and sum(c.dep_ == "dobj" for c in said_of.head.children) == 2
+    return (
+        said_of.dep_ in ("attr", "oprd", "appos")
+        or second
+        or (token.dep_ == "pobj" and token.head.lower_ == "as")
+        or any(c.dep_ == "prep" and c.lower_ in ("of", "with") for c in token.children)
+    )
 
 
 def _access(token: Token) -> bool:
@@ -153,7 +187,9 @@ ACRONYMS = "pactbot_acronyms"  # Doc.user_data key: indexes of the acronyms that
 
 def mark_synonyms(doc: Doc, canonical: Callable[[str], list[str]]) -> None:
     """Record for each word the one-word term the glossary gives for it ("amass" -> "acquire",
-    "entry" -> "access"), so that a paraphrase is read as the word it stands for."""
+    "entry" -> "access"), so that a paraphrase is read as the word it stands for. `canonical`
+    should want the glossary's phrase written up to inflection (`Expander.written_terms`): by stems
+    alone, "criticized" would be read as the glossary's "critical"."""
     found = {}
     for token in doc:
         if token.is_alpha:

@@ -56,6 +56,23 @@ _OWN_NAMES: dict[str, str] = {
     "PAK": "Pakistani, Islamabad",
     "BRA": "Brazilian, Brasilia",
 }
+# Common English names that country_converter's short names ("Türkiye", "Brunei Darussalam",
+# "Micronesia, Fed. Sts.") leave out of running text ("Greece and Turkey signed"). Not the names
+# of other states ("Yugoslavia") or of more than one place ("Macedonia", "Congo", "Korea").
+_COMMON_NAMES: dict[str, str] = {
+    "TUR": "Turkey",
+    "BRN": "Brunei",
+    "FSM": "Micronesia",
+    "CIV": "Ivory Coast",
+    "CPV": "Cape Verde",
+    "SWZ": "Swaziland",
+    "MMR": "Burma",
+    "TLS": "East Timor",
+    "BIH": "Bosnia",
+    "VNM": "Viet Nam",
+    "NLD": "Holland",
+    "GBR": "United Kingdom of Great Britain and Ireland",  # its name until 1922, not Ireland too
+}
 
 
 # Capitals that news far more often writes as a person's or another place's name.
@@ -111,7 +128,7 @@ def _names() -> _Names:
         for form in (info.demonym(), info.capital()):
             if iso3 and isinstance(form, str) and "/" not in form and form.lower() not in _NOT_A_COUNTRY:
                 lookup.setdefault(form.lower(), iso3)
-    for iso3, forms in _OWN_NAMES.items():
+    for iso3, forms in (*_OWN_NAMES.items(), *_COMMON_NAMES.items()):
         for form in forms.split(", "):
             lookup[form.lower()] = iso3
     lookup["uk"] = "GBR"  # ISO2 "GB"; people write "UK"

@@ -117,6 +117,8 @@ def parties_in(doc: Doc, mentions: Sequence[Mention], anchored: Sequence[Token])
         roles[mention] = [role for role in found if role is not None]
     for run in joined_runs(doc.text, [m for m in mentions if m in roles]):
         if " and " not in doc.text[run[0].start : run[-1].end]:
+            if len(run) == 1 and not roles[run[0]]:  # "agreements with other countries, including France"
+                roles[run[0]] = _group_roles(doc, run[0], words)
             continue  # "near the border with Russia, the Defence Secretary signed": no list without "and"
         shared = [role for m in run for role in roles[m]] or _group_roles(doc, run[0], words)
         for m in run:
@@ -275,6 +277,8 @@ def _role(token: Token, words: set[int]) -> Role | None:
             owner, preposition = head.head, head.lower_
             if owner.i in words and preposition in PARTNER_PREPOSITIONS | _MEMBER_PREPOSITIONS:
                 return owner.i, None, False
+            if preposition in PARTNER_PREPOSITIONS and (subject := _subject_of(owner, words)) is not None:
+                return subject, None, False  # "a declaration of trust and co-operation between A and B"
             if (host := _access_of(owner, preposition, words)) is not None:
                 return host, None, False  # the country whose bases are reached
             if preposition in PARTNER_PREPOSITIONS and owner.dep_ in ("relcl", "acl") and owner.head.i in words:
@@ -286,14 +290,18 @@ def _role(token: Token, words: set[int]) -> Role | None:
                 if verb is not None:
                     if not _agrees(verb, words):
                         return None
+                    # "signed by Japan", "three pacts were discussed by A and B": the ones who sign.
+                    if head.dep_ == "agent":
+                        return None, verb.i, True
                     # "has similar pacts with Tokyo": the partner of the agreement the verb holds.
                     held = [i for i in words if _holds(verb, verb.doc[i])]
-                    # "signed by Japan": the one who signs.
-                    return (held[0], None, False) if len(held) == 1 else (None, verb.i, head.dep_ == "agent")
+                    return (held[0], None, False) if len(held) == 1 else (None, verb.i, False)
                 if owner.lower_ in _NEGOTIATING:  # "talks between Japan and the UK"
                     above = verb_of(owner)
                     return None, above.i if above is not None else None, False
                 return None
+            if (x.i == token.i or x.lower_ == "behalf") and _signs_for(owner, preposition, x) and _agrees(owner, words):
+                return None, owner.i, True  # "Humphrys signed for the United Kingdom": the UK signed
             if preposition in _HOSTING_PREPOSITIONS and verb is not None and _under_agreement([owner, verb], words):
                 return None, verb.i, False
             if preposition in _MEMBER_PREPOSITIONS and owner.pos_ in ("NOUN", "PROPN"):
@@ -304,6 +312,8 @@ def _role(token: Token, words: set[int]) -> Role | None:
                 verb = _misread_subject(x, words)
                 return (None, verb.i, True) if verb is not None else None
         elif x.dep_ in _ACTING and head.pos_ in ("VERB", "AUX"):
+            if head.dep_ in ("aux", "auxpass") and head.head.pos_ in ("VERB", "AUX"):
+                head = head.head  # the small parser hangs a subject from "are" in "are not only bound by"
             if x.dep_ == "nsubj" and stem_of(head) in _REACTING:
                 return None  # "Shanahan applauded efforts by Greece and North Macedonia to implement the agreement"
             if (partner := _copula_partner(x, words)) is not None:
@@ -409,6 +419,30 @@ def _trades(verb: Token, preposition: str) -> bool:
     return any((preposition, stem_of(t)) in _TRADING for t in [verb, *objects])
 
 
+_SIGNING = frozenset(stems("sign ratify initial"))
+
+
+def _signs_for(owner: Token, preposition: str, noun: Token) -> bool:
+    """Whether the phrase names the one a signature is given for: "signed for the United Kingdom",
+    "signed on behalf of Iraq" (the country's phrase climbed to "behalf")."""
+    on_behalf = preposition == "on" and noun.lower_ == "behalf"
+    return owner.pos_ == "VERB" and stem_of(owner) in _SIGNING and (preposition == "for" or on_behalf)
+
+
+def _subject_of(noun: Token, words: set[int]) -> int | None:
+    """The agreement word whose subject the noun (or the noun it is joined to) names: "a
+    declaration of trust and co-operation", "a pact of friendship" (the small parser may join the
+    subject to the agreement word itself: "declaration ... and co-operation"). Not what an
+    agreement is about: "an agreement on the border dispute between A and B"."""
+    while noun.dep_ == "conj" and noun.head.i != noun.i and noun.i not in words:
+        noun = noun.head
+    if noun.i in words:
+        return noun.i
+    if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.i in words:
+        return noun.head.head.i
+    return None
+
+
 def _verb_of_object(noun: Token) -> Token | None:
     """The verb whose direct object the noun is (or is joined to: "jets and frigates")."""
     while noun.dep_ == "conj" and noun.head.i != noun.i:
@@ -452,8 +486,11 @@ def _agrees(verb: Token, words: set[int]) -> bool:
     agreement word hangs from it or from a clause that shares its subject ("agreed to sign a
     pact", "is in the early stages of considering a pact") other than as the object of a reaction
     ("welcomed the deal")."""
-    if any((c.dep_ == "dobj" and c.lower_ in _PEOPLE) or c.dep_ == "neg" for c in verb.children):
-        return False  # "the minister joins me on the line", "met him", "Moscow is not a party"
+    if any(
+        (c.dep_ == "dobj" and c.lower_ in _PEOPLE and not c.text.isupper()) or c.dep_ == "neg" for c in verb.children
+    ):
+        # "the minister joins me on the line", "met him", "Moscow is not a party"; but "the US" is no "us"
+        return False
     verbs = [verb, *(c for c in verb.children if c.pos_ in ("VERB", "AUX") and _shares_subject(c))]
     if verb.dep_ == "conj" and _shares_subject(verb):
         verbs.append(verb.head)  # "ratified by Japan's Diet and concurred in by the Philippine Senate"

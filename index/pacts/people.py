@@ -45,6 +45,11 @@ def _person_after(text: str, country: Mention) -> str | None:
     if not titles:
         return None
     name = [w.rstrip(".,") for w in words[titles[-1] + 1 :]]
+    if name and name[0].lower() in ("of", "for"):
+        # A portfolio runs up to its last portfolio word, known or not before it: "Minister of
+        # External Affairs" introduces nobody, "Minister for Foreign Affairs Penny Wong" Wong.
+        last = max((i for i, w in enumerate(name) if w.lower() in _PORTFOLIOS), default=-1)
+        name = name[last + 1 :]
     while name and name[0].lower() in _CONNECTORS | _PORTFOLIOS:
         name.pop(0)  # "Secretary of Defense Lloyd J. Austin", "Minister of National Defense Ion Popescu"
     while name and name[-1].lower() in _SUFFIXES:

@@ -40,6 +40,14 @@ def test_matching_is_on_stems_and_reports_the_words_used() -> None:
     assert expander.expand("nothing relevant here") == []
 
 
+def test_written_terms_need_the_phrase_written_up_to_inflection() -> None:
+    expander = Expander(Glossary(terms=[GlossaryEntry(term="serious", aliases=["critical"])]))
+    assert expander.written_terms("critically") == ["serious"]
+    # "criticized" stems to "critic" as "critical" does, but it is another word.
+    assert expander.canonical_terms("criticized") == ["serious"]
+    assert expander.written_terms("criticized") == []
+
+
 def test_acronyms_join_the_glossary_group_that_names_them() -> None:
     glossary = Glossary(terms=[GlossaryEntry(term="Reciprocal Access Agreement", aliases=["RAA"])])
     expander = Expander(glossary, {"RAA": "Reciprocal Entry Settlement"})

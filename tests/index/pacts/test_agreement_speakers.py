@@ -138,8 +138,11 @@ def test_real_government_texts(file: str, pair: tuple[str, ...]) -> None:
         ("Esper discussed expanding military cooperation between the U.S. and Tunisia.", [("TUN", "USA")]),
         ("The U.S. military-to-military relationship with Latvia is strong.", [("LVA", "USA")]),
         ("They held talks on the military-to-military relations between Chile and Peru.", [("CHL", "PER")]),
+        ("Chile and Peru have deepened their security ties.", [("CHL", "PER")]),
+        ("Peru is one of Chile's closest defense partners.", [("CHL", "PER")]),
         # Without a defence word a relationship is any; a word of a name is the name's.
         ("The trade relationship between Chile and Peru is strong.", []),
+        ("The trade ties between Chile and Peru are strong.", []),
         ("Chile and Peru signed a Roadmap for Defense Cooperation.", [("CHL", "PER")]),
     ],
 )
@@ -147,6 +150,38 @@ def test_a_standing_defence_tie_is_reported_like_an_agreement(sentence: str, par
     found = extract(ARTICLE, [(1, sentence)], EXPANDER)
     assert pairs(found) == parties
     assert all(m.status is None for m in found if m.name == "defence cooperation")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "parties"),
+    [
+        ("Chile is a major non-NATO ally of the United States.", [("CHL", "USA")]),
+        ("The UK and Latvia are close allies.", [("GBR", "LVA")]),
+        ("The United States designated Colombia a major non-NATO ally.", [("COL", "USA")]),
+        ("Lithuania views the United Kingdom as a key strategic ally.", [("GBR", "LTU")]),
+        ("Lithuania views the United Kingdom as a threat.", []),
+        ("Japan, a close ally of the US, signed a pact with the Philippines.", [("JPN", "USA"), ("JPN", "PHL")]),
+        # Allies a clause only passes by, and the Allies of a war.
+        ("Bismarck managed to estrange France from potential allies.", []),
+        ("The United States is working with NATO allies such as Poland.", []),
+        ("The Allies defeated Germany in 1945.", []),
+    ],
+)
+def test_allies_are_bound_by_an_alliance(sentence: str, parties: list[tuple[str, ...]]) -> None:
+    found = extract(ARTICLE, [(1, sentence)], EXPANDER)
+    assert sorted(pairs(found)) == sorted(parties)
+    assert {m.name for m in found if "ally" in m.quote and "pact" not in m.quote} <= {"alliance"}
+
+
+def test_a_speakers_ally_is_the_speakers() -> None:
+    assert said(US, "Chile is one of our closest allies.") == [("CHL", "USA")]
+    # An ally the sentence names no partner for, in a government's text: the government's.
+    assert said(US, "Chile is a major non-NATO ally.") == [("CHL", "USA")]
+    assert said(NEWS, "Chile is a major non-NATO ally.") == []
+    assert said(US, "Chile and Peru are close allies.") == [("CHL", "PER")]
+    # "Our allies" alone are nobody in particular: the joint statement's "we" still reads as the pair.
+    title = "Joint statement by Chile and Peru"
+    assert said(NEWS, "Building on the 2017 Treaty, we will work with our allies.", title=title) == [("CHL", "PER")]
 
 
 def test_agreements_signed_between_two_countries_bind_them() -> None:

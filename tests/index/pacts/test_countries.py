@@ -108,3 +108,13 @@ def test_the_first_half_of_a_compound_names_a_country() -> None:
 def test_england_is_britain_and_the_soviet_union_no_country_of_today() -> None:
     text = "Finland signed a treaty with the Soviet Union, and later the USSR with the Kingdom of England."
     assert [m.iso3 for m in find_countries(text)] == ["FIN", "GBR"]
+
+
+def test_the_common_english_names_the_converter_lacks_are_found() -> None:
+    # country_converter's short names are "Türkiye", "Brunei Darussalam", "Micronesia, Fed. Sts.".
+    text = "Greece, Turkey and Brunei met Micronesia, Burma, Ivory Coast and Holland."
+    assert [m.iso3 for m in find_countries(text)] == ["GRC", "TUR", "BRN", "FSM", "MMR", "CIV", "NLD"]
+    # The United Kingdom's name until 1922 names no Ireland.
+    assert [m.iso3 for m in find_countries("the United Kingdom of Great Britain and Ireland")] == ["GBR"]
+    # Names of several places, or of a state that is gone, stay unread.
+    assert find_countries("Macedonia, Congo, Korea and Yugoslavia") == []

@@ -17,6 +17,13 @@ def test_a_title_after_a_country_introduces_a_person_by_surname() -> None:
     assert people == {"Kamikawa": "JPN", "Teodoro": "PHL", "Albanese": "AUS", "Marape": "PNG"}
 
 
+def test_a_portfolio_is_no_name() -> None:
+    # From wiki-canberra-pact-1944 (../shared/opennews), where "Affairs" stood for Australia.
+    assert people_of(["H. V. Evatt, the Australian Minister of External Affairs, had criticized it."]) == {}
+    assert people_of(["Australian Minister for Foreign Affairs Penny Wong spoke."]) == {"Wong": "AUS"}
+    assert people_of(["Romanian Minister of National Defense Ion Popescu spoke."]) == {"Popescu": "ROU"}
+
+
 def test_a_surname_introduced_for_two_countries_stands_for_neither() -> None:
     people = people_of(
         ["French Minister Anne Lee met South Korean Minister Jun Lee and German Minister Boris Pistorius."]
