@@ -18,7 +18,6 @@ from index.ingest.articles import DEFAULT_MAX_BYTES
 from index.models.batching import BatchingEncoder
 from index.models.embedder import Embedder
 from index.models.reranker import Reranker
-from index.pacts.agreement_reader import complete_memberships
 from index.pacts.agreements import (
     Agreement,
     AgreementMention,
@@ -29,6 +28,7 @@ from index.pacts.agreements import (
     timeline,
 )
 from index.pacts.countries import Country, country, resolve
+from index.pacts.memberships import complete_memberships
 from index.storage.build import BuildReport, update_index
 from index.storage.memory import return_freed_memory
 from index.storage.store import IndexData, StoreError, current_name, load_current

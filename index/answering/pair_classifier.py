@@ -22,9 +22,10 @@ from index.answering.evaluate import CountryCase, CountryReport, corpus_files, l
 from index.glossary import Expander, Glossary, load_glossary
 from index.ingest.articles import ArticleError, read_article
 from index.ingest.sentences import sentence_spans
-from index.pacts.agreement_reader import complete_memberships, extract
+from index.pacts.agreement_reader import extract
 from index.pacts.agreement_words import AGREEMENT_WORDS, DEALING, TIES
 from index.pacts.countries import Mention, find_countries, publisher_country, resolve
+from index.pacts.memberships import complete_memberships
 from index.pacts.parties import joined_runs
 from index.pacts.people import Voice, people_in, people_of, speaker_in
 

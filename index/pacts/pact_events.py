@@ -33,7 +33,6 @@ from pydantic import BaseModel, Field
 
 from index.citation import Citation
 from index.ingest.articles import ArticleEntry, ArticleInfo
-from index.pacts.agreement_reader import complete_memberships
 from index.pacts.agreements import (
     AGREEMENTS_FILE,
     STATUSES,
@@ -45,6 +44,7 @@ from index.pacts.agreements import (
     summarise,
 )
 from index.pacts.countries import name_of
+from index.pacts.memberships import complete_memberships
 from index.statefile import StateFile
 
 log = logging.getLogger(__name__)

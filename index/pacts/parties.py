@@ -32,6 +32,15 @@ from index.pacts.agreement_words import (
     stem_of,
     verb_of,
 )
+from index.pacts.clauses import (
+    PRONOUNS,
+    RELATIVE,
+    has_subject,
+    holds,
+    is_relative_subject,
+    shares_subject,
+    verb_of_object,
+)
 from index.pacts.countries import Mention
 from index.text import stems
 
@@ -88,7 +97,6 @@ _THREAT_WORDS = frozenset(
 # Objects that make "join" or "meet" a meeting of people, not of countries.
 _PEOPLE = frozenset("me us you him her them".split())
 # Subjects that stand for the subject of the clause above: "... and it opened talks".
-_PRONOUNS = frozenset("it they".split())
 
 
 @dataclass(frozen=True)
@@ -219,7 +227,7 @@ def _sharing(verb: Token) -> set[int]:
     """The verb and the verbs below it that take its subject ("agreed to buy ... from")."""
     found = {verb.i}
     for child in verb.children:
-        if child.pos_ in ("VERB", "AUX") and _shares_subject(child) and _subject_source(child) == verb.i:
+        if child.pos_ in ("VERB", "AUX") and shares_subject(child) and _subject_source(child) == verb.i:
             found |= _sharing(child)
     return found
 
@@ -228,7 +236,7 @@ def _above(verb: Token) -> set[int]:
     """The verbs above it whose subject it takes ("agreed to sign", "and it opened talks", "is in
     the early stages of considering a pact")."""
     found = set()
-    while _shares_subject(verb) and (source := _subject_source(verb)) is not None:
+    while shares_subject(verb) and (source := _subject_source(verb)) is not None:
         found.add(source)
         verb = verb.doc[source]
     return found
@@ -239,13 +247,13 @@ def _subject_source(verb: Token) -> int | None:
     pronoun subject stands for the nearest subject before it ("Croatia, which bought jets from
     France, is taking delivery, while Serbia agreed to buy Rafales, and it has also bought
     drones from China": "it" is Serbia, whatever clause the parse hangs it from)."""
-    pronoun = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS), None)
+    pronoun = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in PRONOUNS), None)
     if pronoun is not None:
         subjects = [
             t
             for t in verb.doc[: pronoun.i]
             if t.dep_ in ("nsubj", "nsubjpass")
-            and t.lower_ not in _PRONOUNS | _RELATIVE
+            and t.lower_ not in PRONOUNS | RELATIVE
             and t.head.pos_ in ("VERB", "AUX")
         ]
         if subjects:
@@ -285,7 +293,7 @@ def _role(token: Token, words: set[int]) -> Role | None:
                 return owner.head.i, None, False  # "the deal signed between A and B"
             # The verb the phrase belongs to: "signed with", or through its object: "bought
             # frigates from South Korea", "concluded the Falepili Union with Tuvalu".
-            verb = owner if owner.pos_ in ("VERB", "AUX") else _verb_of_object(owner)
+            verb = owner if owner.pos_ in ("VERB", "AUX") else verb_of_object(owner)
             if preposition in PARTNER_PREPOSITIONS:
                 if verb is not None:
                     if not _agrees(verb, words):
@@ -294,7 +302,7 @@ def _role(token: Token, words: set[int]) -> Role | None:
                     if head.dep_ == "agent":
                         return None, verb.i, True
                     # "has similar pacts with Tokyo": the partner of the agreement the verb holds.
-                    held = [i for i in words if _holds(verb, verb.doc[i])]
+                    held = [i for i in words if holds(verb, verb.doc[i])]
                     return (held[0], None, False) if len(held) == 1 else (None, verb.i, False)
                 if owner.lower_ in _NEGOTIATING:  # "talks between Japan and the UK"
                     above = verb_of(owner)
@@ -362,7 +370,7 @@ def _copula_partner(token: Token, words: set[int]) -> Role | None:
     other = [c for c in token.head.children if c.dep_ in ("nsubj", "attr") and c.i != token.i]
     for clause in (c for noun in other for c in noun.children if c.dep_ == "relcl"):
         left_open = any(
-            t.dep_ == "prep" and t.lower_ in PARTNER_PREPOSITIONS and all(c.lower_ in _RELATIVE for c in t.children)
+            t.dep_ == "prep" and t.lower_ in PARTNER_PREPOSITIONS and all(c.lower_ in RELATIVE for c in t.children)
             for t in clause.subtree
         )
         if left_open and _agrees(clause, words):
@@ -378,7 +386,7 @@ def _loose_subject(token: Token) -> bool:
         token.dep_ in ("npadvmod", "dep")
         and head.pos_ in ("VERB", "AUX")
         and token.i < head.i
-        and not _has_subject(head)
+        and not has_subject(head)
     )
 
 
@@ -443,13 +451,6 @@ def _subject_of(noun: Token, words: set[int]) -> int | None:
     return None
 
 
-def _verb_of_object(noun: Token) -> Token | None:
-    """The verb whose direct object the noun is (or is joined to: "jets and frigates")."""
-    while noun.dep_ == "conj" and noun.head.i != noun.i:
-        noun = noun.head
-    return noun.head if noun.dep_ == "dobj" and noun.head.pos_ in ("VERB", "AUX") else None
-
-
 def _relative_roles(token: Token, words: set[int]) -> list[Role]:
     """A country's roles as the subject of a relative clause about it: "Japan, which signed an
     agreement with the Philippines in 2016, ...", "the United States, whose forces are stationed
@@ -457,18 +458,8 @@ def _relative_roles(token: Token, words: set[int]) -> list[Role]:
     return [
         (None, clause.i, True)
         for clause in token.children
-        if clause.dep_ == "relcl" and any(_is_relative_subject(c) for c in clause.children) and _agrees(clause, words)
+        if clause.dep_ == "relcl" and any(is_relative_subject(c) for c in clause.children) and _agrees(clause, words)
     ]
-
-
-_RELATIVE = frozenset({"which", "who", "whom", "that"})
-
-
-def _is_relative_subject(token: Token) -> bool:
-    """ "which", "who", "that", or a subject owned by "whose" ("whose forces are stationed")."""
-    if token.dep_ not in ("nsubj", "nsubjpass"):
-        return False
-    return token.lower_ in _RELATIVE or any(c.lower_ == "whose" for c in token.children)
 
 
 def _misread_subject(token: Token, words: set[int]) -> Token | None:
@@ -478,7 +469,7 @@ def _misread_subject(token: Token, words: set[int]) -> Token | None:
     verb = doc[token.i + 1] if token.i + 1 < len(doc) else None
     if verb is None or verb.pos_ not in ("VERB", "AUX") or verb.dep_ not in ("ROOT", "conj"):
         return None
-    return verb if not _has_subject(verb) and _agrees(verb, words) else None
+    return verb if not has_subject(verb) and _agrees(verb, words) else None
 
 
 def _agrees(verb: Token, words: set[int]) -> bool:
@@ -491,8 +482,8 @@ def _agrees(verb: Token, words: set[int]) -> bool:
     ):
         # "the minister joins me on the line", "met him", "Moscow is not a party"; but "the US" is no "us"
         return False
-    verbs = [verb, *(c for c in verb.children if c.pos_ in ("VERB", "AUX") and _shares_subject(c))]
-    if verb.dep_ == "conj" and _shares_subject(verb):
+    verbs = [verb, *(c for c in verb.children if c.pos_ in ("VERB", "AUX") and shares_subject(c))]
+    if verb.dep_ == "conj" and shares_subject(verb):
         verbs.append(verb.head)  # "ratified by Japan's Diet and concurred in by the Philippine Senate"
     if any(stem_of(v) in _AGREEING for v in verbs):
         return True
@@ -505,29 +496,3 @@ def _agrees(verb: Token, words: set[int]) -> bool:
         if ({holder.i} | _above(holder)) & reached:
             return True
     return False
-
-
-def _has_subject(verb: Token) -> bool:
-    return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
-
-
-def _shares_subject(verb: Token) -> bool:
-    """Whether a verb under another takes that one's subject: "agreed to sign", "signed contracts
-    to buy", "travelled to Delhi and agreed a roadmap", "said it would sign" (but not "China
-    protested and Japan signed", "signed as China watched")."""
-    if verb.dep_ in ("xcomp", "pcomp"):
-        return True
-    if (
-        verb.dep_ == "acl"
-        and verb.head.dep_ == "dobj"
-        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
-    ):
-        return True  # "made an attempt to expand", "took steps to sign": the maker's aim
-    pronoun = any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for c in verb.children)
-    return verb.dep_ in ("conj", "ccomp", "advcl") and (pronoun or not _has_subject(verb))
-
-
-def _holds(verb: Token, word: Token) -> bool:
-    """Whether the agreement word hangs from the verb, with no other verb between them."""
-    above = verb_of(word)
-    return above is not None and above.i == verb.i

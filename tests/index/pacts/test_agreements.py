@@ -11,8 +11,9 @@ from index.glossary import Expander, load_glossary
 from index.ingest.articles import ArticleInfo, read_article
 from index.ingest.sentences import sentence_spans
 from index.pacts.agreement_corrections import apply_corrections, load_corrections
-from index.pacts.agreement_reader import complete_memberships, extract, status_of
+from index.pacts.agreement_reader import extract, status_of
 from index.pacts.agreements import Agreement, AgreementMention, Status, agreements_of, summarise, timeline
+from index.pacts.memberships import complete_memberships
 from index.service import SearchService
 from index.storage.build import build_index
 from tests.conftest import FIXTURE_ARTICLES, KNOWLEDGE, SEED, SHARED
