@@ -35,8 +35,8 @@ class Settings(BaseSettings):
     # Which models answer: Pactbot's own fine-tuned encoder and reranker (index/models/), or the
     # stock all-MiniLM-L6-v2 alone (for comparison; the index is embedded again on a switch).
     models: Literal["trained", "stock"] = "trained"
-    # The trained reranker on top (index/models/reranker.py): off, as on the held-out files it
-    # was no better than the fine-tuned encoder alone, and slower (docs/models.md).
+    # The trained reranker on top (index/models/reranker.py): better answers on the held-out
+    # files, but about 100 ms more per answer, over the speed targets (docs/models.md).
     reranker: bool = False
     # Adding articles by link (index/web/fetch.py): the download cap, the whole fetch's deadline, and
     # whether links to loopback and private addresses may be fetched (tests and closed networks only).
