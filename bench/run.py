@@ -424,13 +424,20 @@ def run_all(
         vector_index.EXACT_UP_TO
     ),
     smoke: Annotated[bool, typer.Option(help="Few samples of each: checks that every path runs.")] = False,
+    models_in: Annotated[
+        Path | None, typer.Option("--models", help="Folder of the ONNX exports (made if missing); default a new one.")
+    ] = None,
 ) -> None:
     """Every measurement, then the results table and the plot."""
     counts = [int(n) for n in sizes.split(",")]
     scale = SMOKE if smoke else FULL
     with tempfile.TemporaryDirectory(prefix="pactbot-models-") as models_dir:
-        models = Path(models_dir)
-        OnnxEmbedder(models).load()  # exported once for the whole run, outside every timing
+        models = models_in or Path(models_dir)
+        # Every model exported once for the whole run, outside every timing.
+        OnnxEmbedder(models).load()
+        encoder, reranker = shipped_models(models)
+        encoder.load()  # type: ignore[attr-defined]
+        reranker.load()  # type: ignore[attr-defined]
         results: dict[str, Any] = {"floor": floor(models, scale), "sizes": {}}
         middle = 10_000 if 10_000 in counts else counts[0]
         for n in counts:

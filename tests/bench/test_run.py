@@ -26,10 +26,11 @@ def test_corpora_and_questions_are_deterministic(tmp_path: Path) -> None:
     assert questions(5) == questions(5) and len(set(questions(50))) > 40
 
 
-def test_a_small_benchmark_runs_end_to_end(tmp_path: Path) -> None:
-    # A smoke run: every measurement's path, with a few samples of each.
+def test_a_small_benchmark_runs_end_to_end(tmp_path: Path, export_dir: Path) -> None:
+    # A smoke run: every measurement's path, with a few samples of each, on the suite's exports.
     # Past 30 passages the graph is used, so that its path and recall figure are run too.
-    result = CliRunner().invoke(app, ["all", "--smoke", "--sizes", "60", "--out", str(tmp_path), "--exact-up-to", "30"])
+    options = ["--smoke", "--sizes", "60", "--out", str(tmp_path), "--exact-up-to", "30", "--models", str(export_dir)]
+    result = CliRunner().invoke(app, ["all", *options])
     assert result.exit_code == 0, result.output
     figures = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     size = figures["sizes"]["60"]
