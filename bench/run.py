@@ -436,8 +436,8 @@ def run_all(
         # Every model exported once for the whole run, outside every timing.
         OnnxEmbedder(models).load()
         encoder, reranker = shipped_models(models)
-        encoder.load()  # type: ignore[attr-defined]
-        reranker.load()  # type: ignore[attr-defined]
+        encoder.encode(["warm up"])
+        reranker.score("warm up", ["warm up"])
         results: dict[str, Any] = {"floor": floor(models, scale), "sizes": {}}
         middle = 10_000 if 10_000 in counts else counts[0]
         for n in counts:
