@@ -154,7 +154,7 @@ class TimedReranker:
         return np.asarray(scores, dtype=np.float32)
 
 
-# The bot's default (bot/settings.py): the trained encoder alone, the reranker a setting.
+# The bot's default (bot/settings.py): the trained encoder, and the trained reranker on top.
 RERANKED_BY_DEFAULT: bool = Settings.model_fields["reranker"].default
 
 
@@ -168,15 +168,15 @@ def served(
     return SearchService(knowledge, data, encoder, reranker=timed_reranker), timed_reranker
 
 
-def reranked_latency(knowledge: Path, data: Path, models: Path, asked: list[str]) -> dict[str, Any]:
-    """Answers with the trained reranker switched on (`PACTBOT_RERANKER=true`): the whole
-    answer's latency and the reranker's own share of it."""
-    service, reranker = served(knowledge, data, models, reranked=True)
-    assert reranker is not None
+def latency(service: SearchService, reranker: TimedReranker | None, asked: list[str]) -> dict[str, Any]:
+    """The answers' latency after one to warm up, and the reranker's own share where it serves."""
     service.ask(asked[0])
-    reranker.seconds.clear()
-    latencies = [timed(service.ask, q)[1] for q in asked]
-    return {"ask": percentiles(latencies), "rerank": percentiles(reranker.seconds)}
+    if reranker is not None:
+        reranker.seconds.clear()
+    result = {"ask": percentiles([timed(service.ask, q)[1] for q in asked])}
+    if reranker is not None:
+        result["rerank"] = percentiles(reranker.seconds)
+    return result
 
 
 @app.command()
@@ -210,17 +210,15 @@ def size(
     with tempfile.TemporaryDirectory(prefix="pactbot-bench-") as tmp:
         knowledge, data = Path(tmp) / "knowledge", Path(tmp) / "data"
         write_corpus(knowledge, passages, KNOWLEDGE)
-        service, _ = served(knowledge, data, models)
+        service, reranker = served(knowledge, data, models)
         report, build_seconds = timed(service.rebuild, False)
         asked = questions(count)
-        service.ask(asked[0])
-        latencies = [timed(service.ask, q)[1] for q in asked]
         result: dict[str, Any] = {
             "passages": report.passages,
             "build_s": round(build_seconds, 1),
             "texts_embedded": report.embedded,
             "texts_per_s": round(report.embedded / build_seconds, 1),
-            "ask": percentiles(latencies),
+            **latency(service, reranker, asked),
             # Building the index and answering from it; adding an article below holds two
             # versions at once for a moment, and is reported on its own.
             "peak_rss_mb": peak_rss_mb(),
@@ -268,14 +266,17 @@ def size(
         if peer:
             texts = [p.text for p in service.searcher.data.passages]
             result["peer"] = peer_latency(texts, asked)
-        # After the memory figures: a second service, with the reranker, holds a second index.
-        result["reranked"] = reranked_latency(knowledge, data, models, asked)
+        # After the memory figures: a second service, the other way, holds a second index.
+        other = "reranked" if not RERANKED_BY_DEFAULT else "first_stage"
+        result[other] = latency(*served(knowledge, data, models, reranked=not RERANKED_BY_DEFAULT), asked)
         if torch_too:  # last: PyTorch's memory must not count in the figures above
-            # The served encoder through PyTorch; the reranker as served.
+            # The encoder both ways, without the reranker (the same cost either way).
+            first, _ = served(knowledge, data, models, reranked=False)
             torch_encoder = MiniLMEmbedder(read_adapter(artefact_path("encoder")))
-            reference = SearchService(knowledge, data, torch_encoder, reranker=service.reranker)
+            reference = SearchService(knowledge, data, torch_encoder)
+            first.ask(asked[0])
             reference.ask(asked[0])
-            both = interleaved({"onnx": service.ask, "torch": reference.ask}, asked)
+            both = interleaved({"onnx": first.ask, "torch": reference.ask}, asked)
             result["ask_interleaved"] = {name: percentiles(samples) for name, samples in both.items()}
     print(json.dumps(result))
 
@@ -359,13 +360,18 @@ CLI_COMMANDS = {
 }
 
 
-def cli_walls(passages: int, rounds: int) -> dict[str, float]:
+def cli_walls(passages: int, rounds: int, models: Path) -> dict[str, float]:
     """Process start to end of each CLI command on a built index of `passages` passages: `ask`
     (a new process to its first answer) and the lookups that need no model; and, in the same
-    rounds, a bare `import sentence_transformers` + load + encode, the start-up `ask` once paid."""
+    rounds, a bare `import sentence_transformers` + load + encode, the start-up `ask` once paid.
+    The processes use the run's exports in `models` (linked), as a bot's data folder keeps its own."""
     with tempfile.TemporaryDirectory(prefix="pactbot-cold-") as tmp:
         knowledge = Path(tmp) / "knowledge"
         write_corpus(knowledge, passages, KNOWLEDGE)
+        (Path(tmp) / "data" / "models").mkdir(parents=True)
+        for export in models.glob("*.onnx"):
+            for path in (export, export.with_suffix(".json")):
+                (Path(tmp) / "data" / "models" / path.name).symlink_to(path)
         env = {"PACTBOT_KNOWLEDGE_DIR": str(knowledge), "PACTBOT_DATA_DIR": str(Path(tmp) / "data"), "PATH": ""}
         env["PYTHONPATH"] = str(ROOT)
         subprocess.run([sys.executable, "-m", "bot.cli", "index"], check=True, capture_output=True, env=env, cwd=tmp)
@@ -448,7 +454,7 @@ def run_all(
             done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
             results["sizes"][str(n)] = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"measured {n} passages", file=sys.stderr)
-        results["cli_s"] = cli_walls(middle, scale.cli_rounds)
+        results["cli_s"] = cli_walls(middle, scale.cli_rounds, models)
         results["cold_start_s"] = results["cli_s"]["ask"]
         results["cold_start_passages"] = middle
         results["quality"] = quality_against_peer(models, scale.eval_questions)

@@ -36,8 +36,9 @@ class Settings(BaseSettings):
     # stock all-MiniLM-L6-v2 alone (for comparison; the index is embedded again on a switch).
     models: Literal["trained", "stock"] = "trained"
     # The trained reranker on top (index/models/reranker.py): better answers on the held-out
-    # files, but about 100 ms more per answer, over the speed targets (docs/models.md).
-    reranker: bool = False
+    # files for some 20 to 50 ms more per answer (docs/models.md); false answers from the
+    # encoder and the fitted ranker alone.
+    reranker: bool = True
     # Adding articles by link (index/web/fetch.py): the download cap, the whole fetch's deadline, and
     # whether links to loopback and private addresses may be fetched (tests and closed networks only).
     max_download_bytes: int = Field(default=5_000_000, gt=0)

@@ -116,11 +116,24 @@ def test_onnx_encoder_gives_the_torch_vectors_of_the_shipped_encoder(tmp_path: P
 
 def test_onnx_reranker_gives_the_torch_logits_of_the_shipped_reranker(tmp_path: Path) -> None:
     adapter = read_adapter(artefact_path("reranker"))
-    onnx, torch = OnnxReranker(tmp_path, adapter), TorchReranker(adapter)
+    onnx, torch = OnnxReranker(tmp_path, adapter, quantized=False), TorchReranker(adapter)
     for it in ITEMS:
         sentences = [it.positive, *it.article_negatives, "word " * 300]
         assert np.abs(onnx.score(it.question, sentences) - torch.score(it.question, sentences)).max() < 1e-4
     assert onnx.score("anything", []).shape == (0,)
+
+
+def test_the_served_8_bit_reranker_orders_as_the_exact_one(tmp_path: Path) -> None:
+    adapter = read_adapter(artefact_path("reranker"))
+    served, exact = OnnxReranker(tmp_path, adapter), OnnxReranker(tmp_path, adapter, quantized=False)
+    assert served.path != exact.path
+    for it in ITEMS:
+        # Pairs of different lengths, read shortest first two at a time: each logit its own pair's.
+        sentences = [it.positive, *it.article_negatives, *it.candidate_negatives, "word " * 300]
+        quantized, logits = served.score(it.question, sentences), exact.score(it.question, sentences)
+        assert quantized.shape == logits.shape and np.argmax(quantized) == np.argmax(logits)
+        assert np.abs(quantized - logits).max() < 1.0  # they differ: 8 bits are not 32
+    assert served.path.stat().st_size < 0.8 * exact.path.stat().st_size
 
 
 def test_a_changed_artefact_is_exported_again(
