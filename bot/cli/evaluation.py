@@ -81,15 +81,18 @@ def _corpus_index(
     return service
 
 
-def _examples(settings: Settings, files: list[Path]) -> contextlib.AbstractContextManager[list[Example]]:
-    """The questions of `files` with their candidates, one fresh index per corpus."""
+def _examples(
+    settings: Settings, files: list[Path], exact_reranker: bool = False
+) -> contextlib.AbstractContextManager[list[Example]]:
+    """The questions of `files` with their candidates, one fresh index per corpus (the reranker
+    the float export rather than the 8-bit one served, where `exact_reranker`)."""
     from index.models.encoders import embedder_for
     from index.models.reranker import reranker_for
 
     trained = settings.models == "trained"
     # The exports are kept beside the index.
     embedder = embedder_for(settings.encoder, settings.data_dir, trained)
-    reranker = reranker_for(settings.encoder, settings.data_dir, trained and settings.reranker)
+    reranker = reranker_for(settings.encoder, settings.data_dir, trained and settings.reranker, not exact_reranker)
     sets = [(str(f), load_eval_set(f), f) for f in files]
     return gathered_examples(sets, lambda knowledge: _corpus_index(settings, embedder, knowledge, reranker).searcher)
 
@@ -105,12 +108,15 @@ def eval_command(
             "--cross-validate", help="Refit the ranker without each event's questions (or article's) to score them."
         ),
     ] = False,
+    exact_reranker: Annotated[
+        bool, typer.Option(help="Rerank with the float export instead of the 8-bit one served (what 8 bits cost).")
+    ] = False,
 ) -> None:
     """Score answers against question files: top-1, top-3, and abstention on answerable, off-topic
     and in-domain unanswerable questions. A file that names a corpus is scored on a fresh index
     of it; otherwise on the configured index."""
     settings = read_settings()
-    with _examples(settings, files) as examples:
+    with _examples(settings, files, exact_reranker) as examples:
         if cross_validate:
             reports = cross_validate_by_event(examples, settings.top_k)
         else:

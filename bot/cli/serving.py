@@ -155,6 +155,7 @@ def ask(
     if not asked:
         raise CliError("no question given")
     service = open_service(settings, need_index=True)
+    service.warm_up()  # the index and both models loaded side by side
     for n, question in enumerate(asked):
         result = (
             service.explain(question, k or settings.top_k) if explain else service.ask(question, k or settings.top_k)

@@ -242,12 +242,16 @@ class OnnxReranker:
         return logits
 
 
-def reranker_for(encoder: str, data_dir: Path, trained: bool = True) -> Reranker | None:
-    """The reranker the settings choose (its export lives in the data folder, as the encoder's),
-    or none for the stock model."""
+def reranker_for(encoder: str, data_dir: Path, trained: bool = True, quantized: bool = True) -> Reranker | None:
+    """The reranker the settings choose (its export lives in the data folder, as the encoder's;
+    8-bit unless told otherwise), or none for the stock model."""
     if not trained:
         return None
     from index.models.adapters import artefact_path, read_adapter
 
     adapter = read_adapter(artefact_path("reranker"))
-    return TorchReranker(adapter) if encoder == "torch" else OnnxReranker(data_dir / "models", adapter)
+    return (
+        TorchReranker(adapter)
+        if encoder == "torch"
+        else OnnxReranker(data_dir / "models", adapter, quantized=quantized)
+    )

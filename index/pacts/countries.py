@@ -8,11 +8,14 @@ for the forms news uses most ("Westminster", "the Kremlin", "U.S."), the small t
 
 from __future__ import annotations
 
+import csv
 import difflib
+import importlib.util
 import logging
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -106,19 +109,26 @@ class _Names:
     lookup: dict[str, str]  # lower-cased surface form -> ISO3
 
 
+def country_table() -> list[dict[str, str]]:
+    """country_converter's table of current countries (its `country_data.tsv`, obsolete rows
+    left out, as `CountryConverter().data`), read without importing the package: that imports
+    pandas, and with building its converter cost every process half a second at its first
+    question."""
+    spec = importlib.util.find_spec("country_converter")
+    assert spec is not None and spec.submodule_search_locations, "country_converter is a dependency"
+    table = Path(next(iter(spec.submodule_search_locations))) / "country_data.tsv"
+    with table.open(encoding="utf-8", newline="") as rows:
+        return [row for row in csv.DictReader(rows, delimiter="\t") if not row["obsolete"]]
+
+
 @cache
 def _names() -> _Names:
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)  # it logs every miss
-    data = coco.CountryConverter().data
-    short = dict(zip(data["ISO3"], data["name_short"], strict=True))
+    table = country_table()
+    short = {row["ISO3"]: row["name_short"] for row in table}
     lookup: dict[str, str] = {}
-    for iso3, name, official, iso2 in zip(
-        data["ISO3"], data["name_short"], data["name_official"], data["ISO2"], strict=True
-    ):
-        for form in (name, official, iso3, iso2):
-            lookup.setdefault(str(form).lower(), iso3)
+    for row in table:
+        for name in (row["name_short"], row["name_official"], row["ISO3"], row["ISO2"]):
+            lookup.setdefault(name.lower(), row["ISO3"])
     # Every other country's demonym and capital ("Papua New Guinean", "Port Moresby") from
     # countryinfo, after the names above: a country's own name always wins.
     from countryinfo import all_countries
@@ -159,6 +169,7 @@ _NOT_FOUND = "\x00not found"
 def _convert(query: str) -> str | None:
     import country_converter as coco
 
+    logging.getLogger("country_converter").setLevel(logging.ERROR)  # it logs every miss
     result = coco.convert(query, to="ISO3", not_found=_NOT_FOUND)
     return result if isinstance(result, str) and result != _NOT_FOUND else None
 

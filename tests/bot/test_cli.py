@@ -31,7 +31,7 @@ def env(knowledge: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("PACTBOT_DATA_DIR", str(data_dir))
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     monkeypatch.setattr("index.models.encoders.embedder_for", lambda encoder, data_dir, trained=True: HashEmbedder())
-    monkeypatch.setattr("index.models.reranker.reranker_for", lambda encoder, data_dir, trained=True: None)
+    monkeypatch.setattr("index.models.reranker.reranker_for", lambda *args, **kwargs: None)
     return knowledge
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.pacts.countries import UnknownCountryError, find_countries, names_of, resolve
+from index.pacts.countries import UnknownCountryError, country_table, find_countries, names_of, resolve
 
 
 @pytest.mark.parametrize(
@@ -118,3 +118,15 @@ def test_the_common_english_names_the_converter_lacks_are_found() -> None:
     assert [m.iso3 for m in find_countries("the United Kingdom of Great Britain and Ireland")] == ["GBR"]
     # Names of several places, or of a state that is gone, stay unread.
     assert find_countries("Macedonia, Congo, Korea and Yugoslavia") == []
+
+
+def test_the_country_table_is_country_converters_own() -> None:
+    import country_converter as coco
+
+    data = coco.CountryConverter().data
+    table = country_table()
+    assert [row["ISO3"] for row in table] == list(data["ISO3"])
+    assert [(row["name_short"], row["name_official"], row["ISO2"]) for row in table] == list(
+        zip(data["name_short"], data["name_official"], data["ISO2"], strict=True)
+    )
+    assert "NAM" in {row["ISO3"] for row in table if row["ISO2"] == "NA"}  # "NA" is Namibia, not a gap
