@@ -32,7 +32,7 @@ from bot.settings import Settings
 from index.answering.evaluate import gather_corpus, load_eval_set
 from index.models.adapters import artefact_path, read_adapter
 from index.models.embedder import Embedder
-from index.models.onnx_embedder import OnnxEmbedder
+from index.models.onnx_embedder import OnnxEmbedder, link_exports
 from index.models.reranker import Reranker, Scores
 from index.models.torch_embedder import MiniLMEmbedder
 from index.models.workflow import shipped_models
@@ -267,14 +267,13 @@ def size(
             texts = [p.text for p in service.searcher.data.passages]
             result["peer"] = peer_latency(texts, asked)
         # After the memory figures: a second service, the other way, holds a second index.
-        other = "reranked" if not RERANKED_BY_DEFAULT else "first_stage"
-        result[other] = latency(*served(knowledge, data, models, reranked=not RERANKED_BY_DEFAULT), asked)
+        other, other_reranker = served(knowledge, data, models, reranked=not RERANKED_BY_DEFAULT)
+        result["first_stage" if RERANKED_BY_DEFAULT else "reranked"] = latency(other, other_reranker, asked)
         if torch_too:  # last: PyTorch's memory must not count in the figures above
             # The encoder both ways, without the reranker (the same cost either way).
-            first, _ = served(knowledge, data, models, reranked=False)
+            first = other if RERANKED_BY_DEFAULT else service
             torch_encoder = MiniLMEmbedder(read_adapter(artefact_path("encoder")))
             reference = SearchService(knowledge, data, torch_encoder)
-            first.ask(asked[0])
             reference.ask(asked[0])
             both = interleaved({"onnx": first.ask, "torch": reference.ask}, asked)
             result["ask_interleaved"] = {name: percentiles(samples) for name, samples in both.items()}
@@ -368,10 +367,7 @@ def cli_walls(passages: int, rounds: int, models: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="pactbot-cold-") as tmp:
         knowledge = Path(tmp) / "knowledge"
         write_corpus(knowledge, passages, KNOWLEDGE)
-        (Path(tmp) / "data" / "models").mkdir(parents=True)
-        for export in models.glob("*.onnx"):
-            for path in (export, export.with_suffix(".json")):
-                (Path(tmp) / "data" / "models" / path.name).symlink_to(path)
+        link_exports(models, Path(tmp) / "data")
         env = {"PACTBOT_KNOWLEDGE_DIR": str(knowledge), "PACTBOT_DATA_DIR": str(Path(tmp) / "data"), "PATH": ""}
         env["PYTHONPATH"] = str(ROOT)
         subprocess.run([sys.executable, "-m", "bot.cli", "index"], check=True, capture_output=True, env=env, cwd=tmp)

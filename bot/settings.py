@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     # stock all-MiniLM-L6-v2 alone (for comparison; the index is embedded again on a switch).
     models: Literal["trained", "stock"] = "trained"
     # The trained reranker on top (index/models/reranker.py): better answers on the held-out
-    # files for some 20 to 50 ms more per answer (docs/models.md); false answers from the
-    # encoder and the fitted ranker alone.
+    # files for about 25 ms more per answer in the benchmark, more on long news sentences
+    # (docs/models.md); false answers from the encoder and the fitted ranker alone.
     reranker: bool = True
     # Adding articles by link (index/web/fetch.py): the download cap, the whole fetch's deadline, and
     # whether links to loopback and private addresses may be fetched (tests and closed networks only).

@@ -76,15 +76,15 @@ def reference_embedder() -> Embedder:
 
 
 def share_export(embedder: Embedder, export_dir: Path, data_dir: Path) -> None:
-    """Let a pactbot process that a test starts on `data_dir` use the run's ONNX export of the
-    encoder, as links in the data folder's models/, rather than export its own (about 10 s each
-    time). A process that finds the export unusable replaces the link, never the shared file."""
+    """Let a pactbot process that a test starts on `data_dir` use the run's ONNX exports of the
+    encoder and of the reranker it serves by default, rather than export its own."""
+    from index.models.adapters import artefact_path, read_adapter
+    from index.models.onnx_embedder import link_exports
+    from index.models.reranker import OnnxReranker
+
     embedder.encode(["warm-up"])  # exported by now
-    models = data_dir / "models"
-    models.mkdir(parents=True, exist_ok=True)
-    for path in export_dir.iterdir():
-        if path.suffix in (".onnx", ".json"):
-            (models / path.name).symlink_to(path)
+    OnnxReranker(export_dir, read_adapter(artefact_path("reranker"))).load()
+    link_exports(export_dir, data_dir)
 
 
 FIGURES = os.environ.get("PACTBOT_FIGURES")  # where `make reliability` collects its figures

@@ -123,6 +123,17 @@ def record_path(target: Path) -> Path:
     return target.with_suffix(".json")
 
 
+def link_exports(export_dir: Path, data_dir: Path) -> None:
+    """Link every export in `export_dir`, with its record, into the data folder's models/, so
+    that a process on `data_dir` uses them rather than export its own (about 10 s each). A
+    process that finds an export unusable replaces the link, not the linked file."""
+    models = data_dir / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    for export in export_dir.glob("*.onnx"):
+        for path in (export, record_path(export)):
+            (models / path.name).symlink_to(path)
+
+
 def export_problem(model: ModelFolder, target: Path, adapter: Adapter | None = None) -> str | None:
     """Why the export at `target` cannot be used (missing, damaged, from other weights or
     another artefact), or None."""
