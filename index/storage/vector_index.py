@@ -83,6 +83,7 @@ def search(
     """The `n` nearest passages to one question vector: (similarities, rows), -1 rows for none.
     With `exact` (the passages' full-precision vectors), a graph's `GRAPH_CANDIDATES` candidates
     are scored again with them and the best `n` kept, so its coarse codes never show in a score.
+    Equal similarities come in row order both ways, so that exact search and the graph rank alike.
 
     On one OpenMP thread: one question is too little work to share, and FAISS's idle OpenMP
     threads spin after each search, taking the cores the model needs for the next question
@@ -94,7 +95,8 @@ def search(
     scores, rows = index.search(vector.reshape(1, -1), max(n, GRAPH_CANDIDATES) if rescoring else n)
     scores, rows = scores[0], rows[0]
     if exact is None or not rescoring:
-        return scores, rows
+        order = np.lexsort((rows, -scores))  # equal scores in row order, as the graph's below
+        return scores[order], rows[order]
     found = np.sort(rows[rows >= 0])  # in row order: the memory-mapped file is read forward
     rescored = np.asarray(exact[found] @ vector, dtype=np.float32)
     order = np.lexsort((found, -rescored))

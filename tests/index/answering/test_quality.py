@@ -94,10 +94,10 @@ Floors = tuple[tuple[int, int], float, float, float, float, float, float]
 # held-out files are never fitted on.
 FLOORS: dict[str, Floors] = {
     "questions-dev.yaml": ((90, 19), 0.74, 0.87, 0.80, 1.0, 0.85, 0.06),
-    "questions-test.yaml": ((50, 15), 0.86, 0.92, 0.88, 1.0, 0.95, 0.06),
-    "questions-news-test.yaml": ((80, 27), 0.74, 0.92, 0.82, 0.9, 0.30, 0.05),
+    "questions-test.yaml": ((50, 15), 0.86, 0.92, 0.88, 1.0, 0.70, 0.06),
+    "questions-news-test.yaml": ((80, 27), 0.74, 0.92, 0.82, 0.9, 0.15, 0.05),
     "heldout/heldout-1.yaml": ((170, 49), 0.76, 0.86, 0.81, 1.0, 0.65, 0.09),
-    "heldout/heldout-2.yaml": ((180, 48), 0.73, 0.85, 0.79, 1.0, 0.35, 0.06),
+    "heldout/heldout-2.yaml": ((180, 48), 0.73, 0.85, 0.79, 1.0, 0.28, 0.06),
 }
 
 
@@ -128,7 +128,7 @@ def test_quality_stays_above_its_floors(indexes: dict[str, SearchService], name:
 
 
 # The same, served as the bot serves by default: the 8-bit reranker on top, on the same index.
-RERANKED_FLOORS: dict[str, Floors] = {"heldout/heldout-1.yaml": ((170, 49), 0.79, 0.89, 0.84, 1.0, 0.60, 0.07)}
+RERANKED_FLOORS: dict[str, Floors] = {"heldout/heldout-1.yaml": ((170, 49), 0.78, 0.87, 0.82, 1.0, 0.60, 0.10)}
 
 
 @pytest.mark.parametrize("name", RERANKED_FLOORS)

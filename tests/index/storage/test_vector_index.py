@@ -78,3 +78,16 @@ def test_the_graphs_candidates_are_rescored_exactly_and_cut_to_the_number_asked(
         _, true_rows = vector_index.search(exact, query, 5)
         agree += len(set(rows) & set(true_rows))
     assert agree / (50 * 5) >= 0.99
+
+
+def test_equal_similarities_come_in_row_order_from_exact_search_and_the_graph() -> None:
+    rng = np.random.default_rng(3)
+    unique = rng.standard_normal((300, 32)).astype(np.float32)
+    vectors = np.vstack([unique, unique[::-1]])  # every vector twice, the copies in reverse order
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact, graph = vector_index.exact_index(vectors), vector_index.graph_index(vectors, show_progress=False)
+    for query in vectors[:20]:
+        _, exact_rows = vector_index.search(exact, query, 8)
+        _, graph_rows = vector_index.search(graph, query, 8, vectors)
+        assert list(exact_rows) == list(graph_rows)
+        assert list(exact_rows) == sorted(exact_rows, key=lambda row: (-float(vectors[row] @ query), row))
