@@ -21,14 +21,41 @@ SEED = KNOWLEDGE / "japan-uk-defence-pact.txt"
 SHIPPED = (SEED, KNOWLEDGE / "glossary.yaml", KNOWLEDGE / "agreements.yaml")
 
 
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Path:
-    """A knowledge folder with the seed, the glossary and the fixture articles."""
-    folder = tmp_path / "knowledge"
+def fill_knowledge(folder: Path) -> Path:
+    """`folder` made a knowledge folder with the seed, the glossary and the fixture articles."""
     folder.mkdir()
     for path in [*SHIPPED, *FIXTURE_ARTICLES.iterdir()]:
         shutil.copyfile(path, folder / path.name)
     return folder
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """A knowledge folder with the seed, the glossary and the fixture articles."""
+    return fill_knowledge(tmp_path / "knowledge")
+
+
+def build_template(root: Path, embedder: Embedder) -> Path:
+    """`root` with a knowledge folder (as the `knowledge` fixture's) and its index built by
+    `embedder` in `root / "data"`. Building parses every article (a second or more); a copy of the
+    folders takes milliseconds, and an index holds no paths, so tests that start from a built index
+    copy one template (`copy_index`) instead of each building their own."""
+    from index.service import SearchService
+
+    SearchService(fill_knowledge(root / "knowledge"), root / "data", embedder).rebuild(show_progress=False)
+    return root
+
+
+def copy_index(template: Path, data_dir: Path) -> Path:
+    """The template's index copied to `data_dir`, for a copy of the template's knowledge folder."""
+    shutil.copytree(template / "data", data_dir, symlinks=True)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def fake_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture articles indexed with the fake embedder, once per worker (`build_template`)."""
+    return build_template(tmp_path_factory.mktemp("fake-template"), HashEmbedder())
 
 
 @pytest.fixture

@@ -43,7 +43,14 @@ def test_a_small_benchmark_runs_end_to_end(tmp_path: Path, export_dir: Path) -> 
     assert size["rerank"]["p50_ms"] > 0 and size["first_stage"]["ask"]["p95_ms"] > 0
     assert size["vector_index"] == "hnsw" and 0.5 <= size["graph_recall_at_10"] <= 1
     assert 0 < figures["quality"]["pactbot_top3"] <= 1 and figures["cold_start_s"] > 0
-    assert set(figures["cli_s"]) == {"ask", "agreements", "sources", "index_unchanged", "bare_sentence_transformers"}
+    assert set(figures["cli_s"]) == {
+        "ask",
+        "agreements",
+        "sources",
+        "index_unchanged",
+        "bare_onnx",
+        "bare_sentence_transformers",
+    }
     assert figures["quality"]["same_answers_as_torch"].split("/")[1] != "0"
     markdown = (tmp_path / "results.md").read_text(encoding="utf-8")
     assert (

@@ -17,7 +17,7 @@ import pytest
 from bot.cli import main
 from index.answering.ranker import load_ranker
 from index.models.embedder import Embedder
-from tests.conftest import ROOT, SEED, share_export
+from tests.conftest import ROOT, SEED, copy_index, share_export
 from tests.fakes import HashEmbedder
 from tests.web_server import FEEDS, serve, story
 
@@ -33,6 +33,13 @@ def env(knowledge: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setattr("index.models.encoders.embedder_for", lambda encoder, data_dir, trained=True: HashEmbedder())
     monkeypatch.setattr("index.models.reranker.reranker_for", lambda *args, **kwargs: None)
     return knowledge
+
+
+@pytest.fixture
+def indexed(env: Path, data_dir: Path, fake_built: Path) -> Path:
+    """`env` with the fixture articles indexed, as after `pactbot index` (a copy of the template)."""
+    copy_index(fake_built, data_dir)
+    return env
 
 
 def cli(
@@ -68,10 +75,10 @@ def test_index_exits_non_zero_on_a_rejected_file_and_indexes_the_rest(
     assert "from 4 articles" in out
 
 
+@pytest.mark.usefixtures("indexed")
 def test_ask_json_prints_one_object_per_question(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli(capsys, monkeypatch, "index")
     code, out, _ = cli(capsys, monkeypatch, "ask", "--json", "-k", "1", "Japan UK defence pact December", "Peru?")
     assert code == 0
     first, second = (json.loads(line) for line in out.splitlines())
@@ -80,19 +87,19 @@ def test_ask_json_prints_one_object_per_question(
     assert second["abstained"] is True and second["citations"] == []
 
 
+@pytest.mark.usefixtures("indexed")
 def test_ask_reads_questions_from_standard_input_with_a_dash(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli(capsys, monkeypatch, "index")
     code, out, _ = cli(capsys, monkeypatch, "ask", "--json", "-", stdin="Japan UK pact\n\nAUKUS submarines\n")
     assert code == 0
     assert [json.loads(line)["question"] for line in out.splitlines()] == ["Japan UK pact", "AUKUS submarines"]
 
 
+@pytest.mark.usefixtures("indexed")
 def test_plain_answer_has_markers_then_numbered_sources(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli(capsys, monkeypatch, "index")
     _, out, _ = cli(capsys, monkeypatch, "ask", "Japan UK defence pact December signal")
     quotes, sources = out.split("\n\nSources:\n")
     assert quotes.startswith("“") and "[1]" in quotes
@@ -100,10 +107,10 @@ def test_plain_answer_has_markers_then_numbered_sources(
     assert "paragraph " in sources
 
 
+@pytest.mark.usefixtures("indexed")
 def test_sources_lists_the_indexed_articles(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli(capsys, monkeypatch, "index")
     _, out, _ = cli(capsys, monkeypatch, "sources")
     assert (
         "japan-uk-defence-pact: Japan and UK set to sign defence pact in December — Financial Times, 2022-11-04" in out
@@ -321,10 +328,10 @@ def test_ask_json_end_to_end_cites_paragraph_1(seed_checkout: Path) -> None:
     assert cited["title"] == "Japan and UK set to sign defence pact in December"
 
 
+@pytest.mark.usefixtures("indexed")
 def test_agreements_json_has_the_documented_shape(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli(capsys, monkeypatch, "index")
     code, out, _ = cli(capsys, monkeypatch, "agreements", "Japan", "--json")
     assert code == 0
     result = json.loads(out)
@@ -353,10 +360,10 @@ def test_agreements_json_has_the_documented_shape(
     assert {"GBR", "AUS", "PHL"} <= partners and not {"CHN", "TWN"} & partners
 
 
+@pytest.mark.usefixtures("indexed")
 def test_agreements_plain_output_groups_by_partner_and_a_pair_gives_its_timeline(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli(capsys, monkeypatch, "index")
     _, out, _ = cli(capsys, monkeypatch, "agreements", "Tokyo")
     assert out.startswith("Agreements of Japan (JPN)")
     groups = {block.split("\n")[0]: block for block in out.split("\n\n")[1:]}
@@ -369,20 +376,20 @@ def test_agreements_plain_output_groups_by_partner_and_a_pair_gives_its_timeline
     assert len(dates) >= 3 and dates == sorted(dates) and dates[0] == "2022-11-04" and dates[-1] == "2024-07-08"
 
 
+@pytest.mark.usefixtures("indexed")
 def test_unknown_country_exits_2_and_a_country_without_agreements_exits_0(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli(capsys, monkeypatch, "index")
     code, out, err = cli(capsys, monkeypatch, "agreements", "Narnia")
     assert code == 2 and out == "" and err.startswith("pactbot: “Narnia” is not a country I know. Did you mean")
     code, out, _ = cli(capsys, monkeypatch, "agreements", "Peru", "--json")
     assert code == 0 and json.loads(out)["agreements"] == []
 
 
+@pytest.mark.usefixtures("indexed")
 def test_map_writes_a_png_with_the_country_and_its_partners(
     env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli(capsys, monkeypatch, "index")
     out_file = tmp_path / "japan.png"
     code, out, _ = cli(capsys, monkeypatch, "map", "Japan", "--out", str(out_file))
     assert code == 0 and out.startswith(f"wrote {out_file}: ")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.service import SearchService
-from index.storage.build import build_index
+from tests.conftest import copy_index
 from tests.fakes import HashEmbedder, transparent_ranker
 from tests.web_server import serve
 
@@ -21,6 +21,5 @@ def site() -> Iterator[str]:
 
 
 @pytest.fixture
-def linked_service(knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder) -> SearchService:
-    build_index(knowledge, data_dir, fake_embedder)
-    return SearchService(knowledge, data_dir, fake_embedder, ranker=transparent_ranker())
+def indexed_service(knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder, fake_built: Path) -> SearchService:
+    return SearchService(knowledge, copy_index(fake_built, data_dir), fake_embedder, ranker=transparent_ranker())

@@ -23,10 +23,9 @@ def service_for(knowledge: Path, data_dir: Path, embedder: HashEmbedder) -> Sear
 
 
 def test_quotes_are_exact_slices_of_their_paragraph_with_numbered_citations(
-    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
+    knowledge: Path, indexed_service: SearchService
 ) -> None:
-    service = service_for(knowledge, data_dir, fake_embedder)
-    answer = service.ask("When will Japan and the UK sign the defence pact in December?", k=3)
+    answer = indexed_service.ask("When will Japan and the UK sign the defence pact in December?", k=3)
     assert not answer.abstained
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for citation in answer.citations:
@@ -37,9 +36,8 @@ def test_quotes_are_exact_slices_of_their_paragraph_with_numbered_citations(
         assert f"“{citation.quote}”" in answer.answer and f"[{citation.n}]" in answer.answer
 
 
-def test_json_shape_matches_the_documented_one(knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder) -> None:
-    service = service_for(knowledge, data_dir, fake_embedder)
-    payload = json.loads(service.ask("Japan UK defence pact December").model_dump_json())
+def test_json_shape_matches_the_documented_one(indexed_service: SearchService) -> None:
+    payload = json.loads(indexed_service.ask("Japan UK defence pact December").model_dump_json())
     assert set(payload) == {"question", "abstained", "answer", "citations"}
     citation = payload["citations"][0]
     assert set(citation) == {
@@ -48,22 +46,16 @@ def test_json_shape_matches_the_documented_one(knowledge: Path, data_dir: Path, 
     assert citation["published"] is None or len(citation["published"]) == 10
 
 
-def test_names_the_articles_never_mention_are_abstained_on_by_name(
-    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
-) -> None:
-    service = service_for(knowledge, data_dir, fake_embedder)
-    answer = service.ask("What did Peru and Narnia sign with Japan?")
+def test_names_the_articles_never_mention_are_abstained_on_by_name(indexed_service: SearchService) -> None:
+    answer = indexed_service.ask("What did Peru and Narnia sign with Japan?")
     assert answer.abstained and not answer.citations
     assert "“Peru”, “Narnia”" in answer.answer
     # Question openers and glossary names are not mistaken for unknown names.
-    assert service.searcher.unknown_names("What did Britain and Tokyo agree?") == []
+    assert indexed_service.searcher.unknown_names("What did Britain and Tokyo agree?") == []
 
 
-def test_a_question_with_nothing_relevant_is_abstained_on(
-    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
-) -> None:
-    service = service_for(knowledge, data_dir, fake_embedder)
-    answer = service.ask("best recipe for chicken curry")
+def test_a_question_with_nothing_relevant_is_abstained_on(indexed_service: SearchService) -> None:
+    answer = indexed_service.ask("best recipe for chicken curry")
     assert answer.abstained and answer.answer.startswith("I found nothing")
 
 
@@ -89,17 +81,14 @@ def test_the_same_sentence_in_two_articles_is_quoted_once(tmp_path: Path, fake_e
     assert [c.quote for c in answer.citations].count(sentence) == 1
 
 
-def test_new_index_versions_are_served_after_a_rebuild(
-    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
-) -> None:
-    service = service_for(knowledge, data_dir, fake_embedder)
-    assert service.ask("Ottawa security of information talks Canada").abstained
+def test_new_index_versions_are_served_after_a_rebuild(knowledge: Path, indexed_service: SearchService) -> None:
+    assert indexed_service.ask("Ottawa security of information talks Canada").abstained
     (knowledge / "canada.md").write_text(
         "Canada and Japan opened talks in Ottawa on a security of information agreement.\n", encoding="utf-8"
     )
-    report = service.rebuild()
+    report = indexed_service.rebuild()
     assert report.added == ["canada"]
-    answer = service.ask("Ottawa security of information talks Canada")
+    answer = indexed_service.ask("Ottawa security of information talks Canada")
     assert answer.citations[0].article_id == "canada"
 
 
@@ -131,11 +120,8 @@ def test_a_demonym_or_capital_of_a_country_the_articles_name_is_no_unknown_name(
     assert service.searcher.unknown_names("What did the Peruvian and Chilean leaders say?") == ["Peruvian", "Chilean"]
 
 
-def test_the_explanation_shows_the_features_the_score_and_both_gates(
-    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder
-) -> None:
-    service = service_for(knowledge, data_dir, fake_embedder)
-    explanation = service.explain("When will Japan and the UK sign the defence pact?")
+def test_the_explanation_shows_the_features_the_score_and_both_gates(indexed_service: SearchService) -> None:
+    explanation = indexed_service.explain("When will Japan and the UK sign the defence pact?")
     best = explanation.candidates[0]
     assert abs(best.score - best.features["sentence_dense"] - best.features["coverage"]) < 1e-3
     assert explanation.answer_type == "date" and explanation.decision.startswith("answered:")

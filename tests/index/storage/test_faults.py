@@ -23,7 +23,7 @@ from index.glossary import GlossaryError, load_glossary
 from index.service import SearchService
 from index.storage.build import build_index
 from index.storage.store import CorruptIndexError, current_name, load_current, load_version, versions_dir
-from tests.conftest import ROOT, record_figure, scale
+from tests.conftest import ROOT, copy_index, record_figure, scale
 from tests.fakes import HashEmbedder
 
 # A build in another process whose embedder is slowed down, so that a kill can land anywhere:
@@ -198,10 +198,8 @@ QUESTIONS = [
 
 
 @pytest.fixture
-def service(knowledge: Path, data_dir: Path) -> SearchService:
-    embedder = HashEmbedder()
-    build_index(knowledge, data_dir, embedder)
-    return SearchService(knowledge, data_dir, embedder)
+def service(knowledge: Path, data_dir: Path, fake_built: Path) -> SearchService:
+    return SearchService(knowledge, copy_index(fake_built, data_dir), HashEmbedder())
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

@@ -35,77 +35,77 @@ def new_feed(*stories: int) -> str:
     return name
 
 
-def indexed_titles(linked_service: SearchService) -> set[str]:
-    return {a.title or "" for a in linked_service.searcher.data.manifest.articles}
+def indexed_titles(indexed_service: SearchService) -> set[str]:
+    return {a.title or "" for a in indexed_service.searcher.data.manifest.articles}
 
 
 @pytest.mark.parametrize("kind", ["atom", "rss"])
 def test_a_feed_gaining_items_is_ingested_once_across_polls_and_restarts(
-    site: str, linked_service: SearchService, data_dir: Path, fake_embedder: HashEmbedder, kind: str
+    site: str, indexed_service: SearchService, data_dir: Path, fake_embedder: HashEmbedder, kind: str
 ) -> None:
     name = new_feed(1, 2, 3, 4, 5)
     url = f"{site}/feeds/{name}.{kind}"
-    before = indexed_titles(linked_service)
+    before = indexed_titles(indexed_service)
     book = FeedBook(data_dir)
     feed = book.add(url, channel_id=42, limits=LIMITS)
-    assert feed.title == f"{name} news" and not (linked_service.knowledge_dir / "x").exists()
-    assert indexed_titles(linked_service) == before  # following a feed adds nothing by itself
+    assert feed.title == f"{name} news" and not (indexed_service.knowledge_dir / "x").exists()
+    assert indexed_titles(indexed_service) == before  # following a feed adds nothing by itself
 
     # The first poll takes only the newest few, oldest first, and passes over the rest.
-    [first] = poll_feeds(linked_service, book, LIMITS, now=T0)
+    [first] = poll_feeds(indexed_service, book, LIMITS, now=T0)
     assert [i.added.title for i in first.items if i.added] == [story(n)[0] for n in (3, 4, 5)]
     assert first.passed_over == 5 - FIRST_POLL_ITEMS and first.channel_id == 42
     assert "3 articles added, 0 refused" in first.text() and "2 older items passed over" in first.text()
-    assert indexed_titles(linked_service) == before | {story(n)[0] for n in (3, 4, 5)}
+    assert indexed_titles(indexed_service) == before | {story(n)[0] for n in (3, 4, 5)}
 
     # Unchanged: a conditional GET, answered 304; nothing to post.
-    [same] = poll_feeds(linked_service, book, LIMITS, now=T0 + dt.timedelta(minutes=30))
+    [same] = poll_feeds(indexed_service, book, LIMITS, now=T0 + dt.timedelta(minutes=30))
     assert same.not_modified and not same.items and not same.worth_posting
     assert FEED_STATUS[f"/feeds/{name}.{kind}"][-1] == 304
 
     FEEDS[name] += [6, 7]
-    [grown] = poll_feeds(linked_service, book, LIMITS, now=T0 + dt.timedelta(minutes=60))
+    [grown] = poll_feeds(indexed_service, book, LIMITS, now=T0 + dt.timedelta(minutes=60))
     assert [i.added.title for i in grown.items if i.added] == [story(6)[0], story(7)[0]]
 
-    # A restart: a new linked_service and book on the same folders take nothing twice.
-    restarted = SearchService(linked_service.knowledge_dir, data_dir, fake_embedder, ranker=transparent_ranker())
-    files = sorted(p.name for p in linked_service.knowledge_dir.iterdir())
+    # A restart: a new indexed_service and book on the same folders take nothing twice.
+    restarted = SearchService(indexed_service.knowledge_dir, data_dir, fake_embedder, ranker=transparent_ranker())
+    files = sorted(p.name for p in indexed_service.knowledge_dir.iterdir())
     FEED_STATUS.clear()
     [again] = poll_feeds(restarted, FeedBook(data_dir), LIMITS, now=T0 + dt.timedelta(minutes=90))
-    assert not again.items and sorted(p.name for p in linked_service.knowledge_dir.iterdir()) == files
+    assert not again.items and sorted(p.name for p in indexed_service.knowledge_dir.iterdir()) == files
     assert indexed_titles(restarted) == before | {story(n)[0] for n in (3, 4, 5, 6, 7)}
 
 
 def test_a_poll_takes_at_most_a_batch_and_leaves_the_rest_for_the_next(
-    site: str, linked_service: SearchService, data_dir: Path
+    site: str, indexed_service: SearchService, data_dir: Path
 ) -> None:
     name = new_feed(20)
     book = FeedBook(data_dir)
     book.add(f"{site}/feeds/{name}.rss", None, LIMITS)
-    poll_feeds(linked_service, book, LIMITS, now=T0)
+    poll_feeds(indexed_service, book, LIMITS, now=T0)
     FEEDS[name] += list(range(21, 21 + MAX_ITEMS_PER_POLL + 2))
-    [batch] = poll_feeds(linked_service, book, LIMITS, now=T0 + dt.timedelta(hours=1))
-    [rest] = poll_feeds(linked_service, book, LIMITS, now=T0 + dt.timedelta(hours=2))
+    [batch] = poll_feeds(indexed_service, book, LIMITS, now=T0 + dt.timedelta(hours=1))
+    [rest] = poll_feeds(indexed_service, book, LIMITS, now=T0 + dt.timedelta(hours=2))
     assert len(batch.items) == MAX_ITEMS_PER_POLL and len(rest.items) == 2
     taken = [i.link for i in batch.items + rest.items]
     assert len(set(taken)) == len(taken) == MAX_ITEMS_PER_POLL + 2
 
 
 def test_a_feed_of_five_thousand_items_does_not_flood_the_index(
-    site: str, linked_service: SearchService, data_dir: Path
+    site: str, indexed_service: SearchService, data_dir: Path
 ) -> None:
     book = FeedBook(data_dir)
     book.add(f"{site}/feeds/huge.rss", None, LIMITS)
-    [first] = poll_feeds(linked_service, book, LIMITS, now=T0)
+    [first] = poll_feeds(indexed_service, book, LIMITS, now=T0)
     assert len(first.items) == FIRST_POLL_ITEMS and first.passed_over == 5_000 - FIRST_POLL_ITEMS
     assert all(i.added for i in first.items)
-    [second] = poll_feeds(linked_service, book, LIMITS, now=T0 + dt.timedelta(hours=1))
+    [second] = poll_feeds(indexed_service, book, LIMITS, now=T0 + dt.timedelta(hours=1))
     assert not second.items  # all 5,000 remembered
     assert len(book.feeds()[0].seen) == 5_000
 
 
 def test_a_broken_feed_is_reported_once_backs_off_then_is_disabled_and_never_blocks_the_others(
-    site: str, linked_service: SearchService, data_dir: Path
+    site: str, indexed_service: SearchService, data_dir: Path
 ) -> None:
     good = new_feed(40)
     book = FeedBook(data_dir)
@@ -115,30 +115,32 @@ def test_a_broken_feed_is_reported_once_backs_off_then_is_disabled_and_never_blo
     # It worked when added and broke later: force it into the state as followed.
     with book.edit() as state:
         state.feeds.append(state.feeds[0].model_copy(update={"url": f"{site}/feeds/broken.xml", "title": None}))
-    before = indexed_titles(linked_service)
+    before = indexed_titles(indexed_service)
 
-    first = {r.feed: r for r in poll_feeds(linked_service, book, LIMITS, now=T0)}
+    first = {r.feed: r for r in poll_feeds(indexed_service, book, LIMITS, now=T0)}
     broken = first[f"{site}/feeds/broken.xml"]
     assert broken.worth_posting and broken.error and "not a readable RSS or Atom feed" in broken.text()
     assert [i.added.title for i in first[f"{site}/feeds/{good}.atom"].items if i.added] == [story(40)[0]]
 
     # Not due again before its back-off; when polled, the same failure is not reported again.
-    assert [r.feed for r in poll_feeds(linked_service, book, LIMITS, now=T0 + dt.timedelta(minutes=31))] == [
+    assert [r.feed for r in poll_feeds(indexed_service, book, LIMITS, now=T0 + dt.timedelta(minutes=31))] == [
         f"{site}/feeds/{good}.atom"
     ]
     retry = next(f for f in book.feeds() if f.url.endswith("broken.xml")).retry_at
     assert retry is not None and retry > T0 + dt.timedelta(minutes=31)
-    [quiet] = [r for r in poll_feeds(linked_service, book, LIMITS, now=retry) if r.feed.endswith("broken.xml")]
+    [quiet] = [r for r in poll_feeds(indexed_service, book, LIMITS, now=retry) if r.feed.endswith("broken.xml")]
     assert not quiet.worth_posting
     later = next(f for f in book.feeds() if f.url.endswith("broken.xml")).retry_at
     assert later is not None and later - retry > retry - T0  # backs off: each wait longer than the last
 
     # After a day of failures: disabled, with a message, and never polled again.
-    [last] = [r for r in poll_feeds(linked_service, book, LIMITS, now=T0 + DISABLE_AFTER, due_only=False) if r.disabled]
+    [last] = [
+        r for r in poll_feeds(indexed_service, book, LIMITS, now=T0 + DISABLE_AFTER, due_only=False) if r.disabled
+    ]
     assert "is no longer polled" in last.text() and "failed since 2026-12-01 12:00 UTC" in last.text()
-    polled = [r.feed for r in poll_feeds(linked_service, book, LIMITS, now=T0 + 2 * DISABLE_AFTER, due_only=False)]
+    polled = [r.feed for r in poll_feeds(indexed_service, book, LIMITS, now=T0 + 2 * DISABLE_AFTER, due_only=False)]
     assert polled == [f"{site}/feeds/{good}.atom"]
-    assert indexed_titles(linked_service) == before | {story(40)[0]}  # nothing already indexed was lost
+    assert indexed_titles(indexed_service) == before | {story(40)[0]}  # nothing already indexed was lost
 
 
 def test_truncated_xml_gives_the_items_that_can_be_read() -> None:

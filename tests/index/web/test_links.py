@@ -24,33 +24,33 @@ def test_the_article_is_extracted_without_navigation_banners_or_related_links() 
     assert article.source.startswith("https://psr.example/news/japan-uk-pact")
 
 
-def test_a_link_becomes_an_indexed_article_with_front_matter(site: str, linked_service: SearchService) -> None:
-    before = len(linked_service.searcher.data.manifest.articles)
-    added = add_link(linked_service, f"{site}/news/japan-uk-pact", LIMITS)
+def test_a_link_becomes_an_indexed_article_with_front_matter(site: str, indexed_service: SearchService) -> None:
+    before = len(indexed_service.searcher.data.manifest.articles)
+    added = add_link(indexed_service, f"{site}/news/japan-uk-pact", LIMITS)
     assert (added.title, added.publisher, added.paragraphs) == (
         "Japan and UK sign defence pact",
         "Pacific Security Review",
         len(PARAGRAPHS),
     )
     assert added.file == "japan-and-uk-sign-defence-pact.md"
-    saved = read_article(linked_service.knowledge_dir / added.file)
+    saved = read_article(indexed_service.knowledge_dir / added.file)
     assert saved.publisher == "Pacific Security Review" and saved.source == f"{site}/news/japan-uk-pact"
     assert saved.paragraphs == PARAGRAPHS and saved.published is not None
-    assert len(linked_service.searcher.data.manifest.articles) == before + 1
-    answer = linked_service.ask("reciprocal access agreement london wednesday japan united kingdom")
+    assert len(indexed_service.searcher.data.manifest.articles) == before + 1
+    answer = indexed_service.ask("reciprocal access agreement london wednesday japan united kingdom")
     assert any(c.article_id == added.article_id for c in answer.citations)
 
 
 def test_the_same_page_twice_or_its_text_under_another_link_is_refused(
-    site: str, linked_service: SearchService
+    site: str, indexed_service: SearchService
 ) -> None:
-    add_link(linked_service, f"{site}/news/japan-uk-pact", LIMITS)
-    versions = linked_service.searcher.data.manifest.version
+    add_link(indexed_service, f"{site}/news/japan-uk-pact", LIMITS)
+    versions = indexed_service.searcher.data.manifest.version
     with pytest.raises(LinkError, match=r"already indexed as japan-and-uk-sign-defence-pact\.md"):
-        add_link(linked_service, f"{site}/moved", LIMITS)  # redirects to the same page
+        add_link(indexed_service, f"{site}/moved", LIMITS)  # redirects to the same page
     with pytest.raises(LinkError, match=r"has the same text as japan-and-uk-sign-defence-pact\.md"):
-        add_link(linked_service, f"{site}/mirror/japan-uk-pact", LIMITS)
-    assert linked_service.searcher.data.manifest.version == versions  # nothing rebuilt, nothing lost
+        add_link(indexed_service, f"{site}/mirror/japan-uk-pact", LIMITS)
+    assert indexed_service.searcher.data.manifest.version == versions  # nothing rebuilt, nothing lost
 
 
 @pytest.mark.parametrize(
@@ -63,19 +63,19 @@ def test_the_same_page_twice_or_its_text_under_another_link_is_refused(
     ],
 )
 def test_a_refused_link_saves_nothing_and_loses_nothing(
-    site: str, linked_service: SearchService, path: str, message: str
+    site: str, indexed_service: SearchService, path: str, message: str
 ) -> None:
-    files = sorted(p.name for p in linked_service.knowledge_dir.iterdir())
-    version = linked_service.searcher.data.manifest.version
+    files = sorted(p.name for p in indexed_service.knowledge_dir.iterdir())
+    version = indexed_service.searcher.data.manifest.version
     with pytest.raises(LinkError, match=message):
-        add_link(linked_service, f"{site}{path}", LIMITS)
-    assert sorted(p.name for p in linked_service.knowledge_dir.iterdir()) == files
-    assert linked_service.searcher.data.manifest.version == version
+        add_link(indexed_service, f"{site}{path}", LIMITS)
+    assert sorted(p.name for p in indexed_service.knowledge_dir.iterdir()) == files
+    assert indexed_service.searcher.data.manifest.version == version
 
 
-def test_private_links_are_refused_with_the_setting_off(site: str, linked_service: SearchService) -> None:
+def test_private_links_are_refused_with_the_setting_off(site: str, indexed_service: SearchService) -> None:
     with pytest.raises(LinkError, match="non-public address"):
-        add_link(linked_service, f"{site}/news/japan-uk-pact", FetchLimits())
+        add_link(indexed_service, f"{site}/news/japan-uk-pact", FetchLimits())
 
 
 def test_file_names_come_from_the_title_and_never_overwrite() -> None:
