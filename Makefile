@@ -94,7 +94,7 @@ eval-dates: $(STAMP)
 
 ## Fit the ranker and abstention (index/answering/ranker.json) on the training questions as the trained
 ## models see questions new to them: each fold's candidates from models trained without its
-## events (cross-validation by event, 3 folds; about 50 minutes on 2 cores). Prints the
+## events (cross-validation by event, 3 folds; about 53 minutes on 2 cores). Prints the
 ## cross-validated figures of the stock model, the encoder, and the encoder with the reranker.
 fit: $(STAMP)
 	$(BIN)/pactbot train --cross-validate 3 --ranker-out index/answering/ranker.json $(FIT_FILES)
@@ -108,7 +108,7 @@ reliability: $(STAMP)
 		tests/bot/test_discord_faults.py
 	cat reliability.json
 
-## Benchmarks at 1k, 10k and 100k passages against the bare model and txtai (about 45 minutes);
+## Benchmarks at 1k, 10k and 100k passages against the bare model and txtai (30 to 45 minutes);
 ## writes bench/results.md, bench/results.json and bench/latency.png.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run all

@@ -30,7 +30,7 @@ from index.storage.store import (
     load_current,
     versions_dir,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_index
 from tests.fakes import HashEmbedder
 
 NEW_ARTICLE = """---
@@ -67,6 +67,17 @@ def test_rebuild_without_changes_embeds_nothing_and_keeps_the_version(
     second = build_index(knowledge, data_dir, fake_embedder)
     assert not second.modified and second.embedded == 0 and fake_embedder.calls == []
     assert second.version == first.version == current_name(data_dir)
+
+
+def test_an_index_copied_beside_a_copy_of_its_articles_is_up_to_date_there(
+    knowledge: Path, data_dir: Path, fake_embedder: HashEmbedder, fake_built: Path
+) -> None:
+    # The suite copies one built index into each test that starts from one (`copy_index`): that
+    # holds only while an index names no path of the folders it was built in.
+    first = load_current(copy_index(fake_built, data_dir))
+    again = build_index(knowledge, data_dir, fake_embedder)
+    assert not again.modified and again.embedded == 0 and fake_embedder.calls == []
+    assert again.version == first.manifest.version and again.passages == len(first.passages) > 0
 
 
 def test_adding_one_article_embeds_only_its_passages(
