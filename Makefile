@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test test-fast lint style eval eval-models eval-countries eval-pair-classifier eval-dates train fit reliability bench clean
+.PHONY: run test test-fast lint eval eval-models eval-countries eval-pair-classifier eval-dates train fit reliability bench clean
 
 # The labelled training questions (tests/eval/train/): the encoder and the reranker are trained
 # on them (`make train`), the ranker and abstention fitted on them (index/answering/ranker.json).
@@ -32,12 +32,8 @@ run: $(STAMP)
 ## The whole test suite, with the linters: one pytest worker per core (each with one thread for
 ## PyTorch and BLAS, so that the workers do not fight over the cores), the ten slowest tests
 ## reported; then, alone on the machine, the tests that bound wall-clock time under load.
-## mypy runs beside the workers: with an empty cache it takes 20 s of one core, and the workers
-## leave cores idle while they wait on the processes and servers their tests start.
-test: style
-	$(BIN)/mypy & mypy=$$!; \
-	OMP_NUM_THREADS=1 $(BIN)/pytest -n auto --dist worksteal --durations=10 -m "not timing"; tests=$$?; \
-	wait $$mypy && exit $$tests
+test: lint
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n auto --dist worksteal --durations=10 -m "not timing"
 	$(BIN)/pytest -q -m timing
 
 ## The inner loop: every test but those of the real model, the fake Discord and the local web
@@ -45,12 +41,10 @@ test: style
 test-fast: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/pytest -q -n auto --dist worksteal -m "not model and not discord and not network"
 
-lint: style
-	$(BIN)/mypy
-
-style: $(STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## Answer quality with the shipped models (docs/models.md): the files never trained on.
 eval: $(STAMP)
