@@ -102,16 +102,17 @@ def reference_embedder() -> Embedder:
     return MiniLMEmbedder(read_adapter(artefact_path("encoder")))
 
 
-def share_export(embedder: Embedder, export_dir: Path, data_dir: Path) -> None:
-    """Let a pactbot process that a test starts on `data_dir` use the run's ONNX exports of the
-    encoder and of the reranker it serves by default, rather than export its own."""
+@pytest.fixture(scope="session")
+def served_exports(real_embedder: Embedder, export_dir: Path) -> Path:
+    """The run's exports of the encoder and of the reranker the bot serves by default, made by
+    now (once per worker): a pactbot process that a test starts links them into its data folder
+    (`link_exports`) rather than export its own, about 10 s each."""
     from index.models.adapters import artefact_path, read_adapter
-    from index.models.onnx_embedder import link_exports
     from index.models.reranker import OnnxReranker
 
-    embedder.encode(["warm-up"])  # exported by now
+    real_embedder.encode(["warm-up"])
     OnnxReranker(export_dir, read_adapter(artefact_path("reranker"))).load()
-    link_exports(export_dir, data_dir)
+    return export_dir
 
 
 FIGURES = os.environ.get("PACTBOT_FIGURES")  # where `make reliability` collects its figures

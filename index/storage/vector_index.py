@@ -80,7 +80,8 @@ def needs_graph(passages: int) -> bool:
 def search(
     index: faiss.Index, vector: Vectors, n: int, exact: Vectors | None = None
 ) -> tuple[Vectors, npt.NDArray[np.int64]]:
-    """The `n` nearest passages to one question vector: (similarities, rows), -1 rows for none.
+    """The `n` nearest passages to one question vector: (similarities, rows), best first; exact
+    search pads with -1 rows where the index holds fewer than `n`.
     With `exact` (the passages' full-precision vectors), a graph's `GRAPH_CANDIDATES` candidates
     are scored again with them and the best `n` kept, so its coarse codes never show in a score.
     Equal similarities come in row order both ways, so that exact search and the graph rank alike.
@@ -94,14 +95,11 @@ def search(
     rescoring = exact is not None and isinstance(index, faiss.IndexHNSW)
     scores, rows = index.search(vector.reshape(1, -1), max(n, GRAPH_CANDIDATES) if rescoring else n)
     scores, rows = scores[0], rows[0]
-    if exact is None or not rescoring:
-        order = np.lexsort((rows, -scores))  # equal scores in row order, as the graph's below
-        return scores[order], rows[order]
-    found = np.sort(rows[rows >= 0])  # in row order: the memory-mapped file is read forward
-    rescored = np.asarray(exact[found] @ vector, dtype=np.float32)
-    order = np.lexsort((found, -rescored))
-    scores[: len(found)], rows[: len(found)] = rescored[order], found[order]
-    return scores[:n], rows[:n]
+    if rescoring and exact is not None:
+        rows = np.sort(rows[rows >= 0])  # in row order: the memory-mapped file is read forward
+        scores = np.asarray(exact[rows] @ vector, dtype=np.float32)
+    order = np.lexsort((rows, -scores))[:n]  # best first, equal similarities in row order
+    return scores[order], rows[order]
 
 
 def read_graph(path: Path) -> faiss.Index:

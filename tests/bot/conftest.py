@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from index.models.embedder import Embedder
-from tests.conftest import build_template, copy_index, share_export
+from index.models.onnx_embedder import link_exports
+from tests.conftest import build_template, copy_index
 
 
 @pytest.fixture(scope="session")
@@ -16,8 +17,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> 
 
 
 @pytest.fixture
-def folders(built: Path, tmp_path: Path, real_embedder: Embedder, export_dir: Path) -> tuple[Path, Path]:
+def folders(built: Path, tmp_path: Path, served_exports: Path) -> tuple[Path, Path]:
     shutil.copytree(built / "knowledge", tmp_path / "knowledge")
     copy_index(built, tmp_path / "data")
-    share_export(real_embedder, export_dir, tmp_path / "data")
+    link_exports(served_exports, tmp_path / "data")
     return tmp_path / "knowledge", tmp_path / "data"

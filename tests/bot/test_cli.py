@@ -16,8 +16,8 @@ import pytest
 
 from bot.cli import main
 from index.answering.ranker import load_ranker
-from index.models.embedder import Embedder
-from tests.conftest import ROOT, SEED, copy_index, share_export
+from index.models.onnx_embedder import link_exports
+from tests.conftest import ROOT, SEED, copy_index
 from tests.fakes import HashEmbedder
 from tests.web_server import FEEDS, serve, story
 
@@ -288,13 +288,13 @@ def run_pactbot(args: list[str], cwd: Path, stdin: str = "") -> subprocess.Compl
 
 
 @pytest.fixture
-def seed_checkout(tmp_path: Path, real_embedder: Embedder, export_dir: Path) -> Path:
+def seed_checkout(tmp_path: Path, served_exports: Path) -> Path:
     """A folder laid out like the repository: knowledge/ with the seed and glossary, no index yet
     (the run's model export beside it)."""
     (tmp_path / "knowledge").mkdir()
     shutil.copyfile(SEED, tmp_path / "knowledge" / SEED.name)
     shutil.copyfile(SEED.parent / "glossary.yaml", tmp_path / "knowledge" / "glossary.yaml")
-    share_export(real_embedder, export_dir, tmp_path / "data")
+    link_exports(served_exports, tmp_path / "data")
     return tmp_path
 
 
