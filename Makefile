@@ -52,7 +52,7 @@ eval: $(STAMP)
 
 ## The training recipe against the stock MiniLM on the held-out files (docs/models.md): trained
 ## on a quarter and half of the training questions, then the shipped models (trained on all of
-## them by the same recipe), each with the ranker refitted on the training files (about 45 minutes).
+## them by the same recipe), each with the ranker refitted on the training files (about 22 minutes).
 eval-models: $(STAMP)
 	for f in 0.25 0.5; do $(BIN)/pactbot train --fraction $$f $(foreach h,$(HELD_OUT),--held-out $(h)) $(TRAIN_FILES); done
 	$(BIN)/pactbot train --models index/models $(foreach h,$(HELD_OUT),--held-out $(h)) $(TRAIN_FILES)
@@ -88,7 +88,7 @@ eval-dates: $(STAMP)
 
 ## Fit the ranker and abstention (index/answering/ranker.json) on the training questions as the trained
 ## models see questions new to them: each fold's candidates from models trained without its
-## events (cross-validation by event, 3 folds; about 53 minutes on 2 cores). Prints the
+## events (cross-validation by event, 3 folds; about 36 minutes on 2 cores). Prints the
 ## cross-validated figures of the stock model, the encoder, and the encoder with the reranker.
 fit: $(STAMP)
 	$(BIN)/pactbot train --cross-validate 3 --ranker-out index/answering/ranker.json $(FIT_FILES)
