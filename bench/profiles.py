@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import typer
 
 from bench.corpus import article, questions, write_corpus
-from bench.run import KNOWLEDGE, served
+from bench.run import KNOWLEDGE, interleaved, percentiles, served, timed
 from index.service import SearchService
 
 # (what it is, file, function): the steps of `update_index` (index/storage/build.py) in order.
@@ -105,9 +105,7 @@ def update(
 
         walls = []
         for _ in range(rounds):
-            started = time.perf_counter()
-            add()
-            walls.append(time.perf_counter() - started)
+            walls.append(timed(add)[1])
             added.unlink()
             service.rebuild(show_progress=False)
         figures = profiled(add, UPDATE_STEPS)
@@ -127,17 +125,10 @@ def ask(
         service, _ = built(Path(tmp), passages, models, reranked=False)
         asked = questions(count)
         service.ask(asked[0])
-        answer, encode = [], []
-        for question in asked:
-            started = time.perf_counter()
-            service.ask(question)
-            answer.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            service.embedder.encode([question])
-            encode.append(time.perf_counter() - started)
+        samples = interleaved({"answer": service.ask, "encode": lambda q: service.embedder.encode([q])}, asked)
         figures = profiled(lambda: [service.ask(q) for q in asked], ASK_STEPS)
-    p50 = {"answer_p50_ms": statistics.median(answer) * 1000, "encode_p50_ms": statistics.median(encode) * 1000}
-    print(json.dumps({"questions": len(asked), **{k: round(v, 2) for k, v in p50.items()}, **figures}, indent=1))
+    timings = {name: percentiles(seconds) for name, seconds in samples.items()}
+    print(json.dumps({"questions": len(asked), **timings, **figures}, indent=1))
 
 
 if __name__ == "__main__":
